@@ -1,0 +1,333 @@
+"""Helpers shared by every lab tool (Tibero, CM, ProSync, TSC simulations).
+
+Roots come from the environment so tests can run several "nodes" on one host:
+TB_HOME, TB_SID, CM_SID, PRS_HOME, LAB_SHARED (default /lab/shared), LAB_NODE (default hostname).
+State lives in JSON files written atomically under a file lock, so it survives tool restarts and
+concurrent tools on several nodes (containers sharing the LAB_SHARED volume).
+"""
+
+import contextlib
+import ctypes
+import datetime
+import errno
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+# Every lab.conf key with its default (documented in lab/README.md).
+LAB_CONF_DEFAULTS = {
+    "LAB_BOOT_SECONDS": "1",          # tbboot duration
+    "LAB_DOWN_SECONDS": "0",          # tbdown duration
+    "LAB_CM_TICK": "0.5",             # CM daemon loop period
+    "LAB_CM_PROBE_INTERVAL": "2",     # seconds between agent PROBE calls
+    "LAB_CM_HEARTBEAT_EXPIRE": "6",   # default for tip CM_HEARTBEAT_EXPIRE when absent
+    "LAB_CM_SCRIPT_TIMEOUT": "60",    # an agent script call taking longer counts as failed
+    "LAB_CMRCTL_ACK_TIMEOUT": "30",   # cmrctl start/stop waits this long for the CMs to act
+    "LAB_TBBOOT_NEEDS_TTY": "N",      # Y: tbboot hangs when stdout is not a terminal
+    "LAB_HANG_CMRCTL": "N",           # Y: every cmrctl call hangs (fault injection)
+    "LAB_HANG_TBBOOT": "N",           # Y: every tbboot call hangs (fault injection)
+}
+
+# Test fixtures on the host run as root; the real tools never may (see refuse_root).
+ALLOW_ROOT_ENV = "LAB_ALLOW_ROOT"
+
+
+# ---------------------------------------------------------------- environment roots
+
+def env(name, default=None):
+    """An environment value, treating an empty string as unset."""
+    value = os.environ.get(name, "")
+    return value if value else default
+
+
+def require_env(name, tool):
+    """The value of a mandatory environment variable, or exit with the vendor-like message."""
+    value = env(name)
+    if value is None:
+        die("%s: environment variable %s is not set." % (tool, name))
+    return value
+
+
+def lab_shared():
+    return env("LAB_SHARED", "/lab/shared")
+
+
+def lab_node():
+    return env("LAB_NODE", socket.gethostname())
+
+
+def tb_home():
+    return env("TB_HOME")
+
+
+def prs_home():
+    return env("PRS_HOME")
+
+
+def shared_path(*parts):
+    """A path under $LAB_SHARED (the simulated shared storage and network)."""
+    return os.path.join(lab_shared(), *parts)
+
+
+def cm_cluster_dir(cluster):
+    """Cluster-wide CM state: $LAB_SHARED/cm/<cluster>."""
+    return shared_path("cm", cluster)
+
+
+def db_dir(db_name):
+    """Simulated database state: $LAB_SHARED/db/<db_name>."""
+    return shared_path("db", db_name)
+
+
+# ---------------------------------------------------------------- process guards
+
+def die(message, rc=1):
+    """Print to stderr and exit non-zero."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+    sys.exit(rc)
+
+
+def refuse_root(tool):
+    """Vendor tools never run as root on a real site; the lab enforces it (tests may override)."""
+    if os.geteuid() == 0 and env(ALLOW_ROOT_ENV) != "1":
+        die("%s: must not be run as root. Run it as the Tibero/ProSync OS user "
+            "(e.g. 'su - tibero' or Ansible become_user)." % tool)
+
+
+def hang_forever():
+    """Simulate a hung vendor tool: block until killed."""
+    while True:
+        time.sleep(3600)
+
+
+def hang_if_configured(key):
+    """Fault injection: hang when lab.conf sets KEY=Y."""
+    if conf_flag(key):
+        hang_forever()
+
+
+# ---------------------------------------------------------------- KEY=VALUE files (tip, lab.conf)
+
+def parse_kv_text(text):
+    """Parse KEY=VALUE / KEY = VALUE lines: '#' comments (also inline), optional double quotes.
+
+    Later keys override earlier ones, like Tibero's tip reader.
+    """
+    result = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip()
+        if value.startswith('"') and '"' in value[1:]:
+            value = value[1:value.index('"', 1)]
+        else:
+            value = value.split("#", 1)[0].strip()
+        result[key.strip()] = value
+    return result
+
+
+def read_kv_file(path):
+    """Parse a KEY=VALUE file; {} when it does not exist."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return parse_kv_text(handle.read())
+    except FileNotFoundError:
+        return {}
+
+
+def tip_path(sid):
+    """$TB_HOME/config/<sid>.tip"""
+    return os.path.join(tb_home() or "", "config", "%s.tip" % sid)
+
+
+def read_tip(sid):
+    """The tip file of a DB or CM SID as a dict; {} when missing."""
+    return read_kv_file(tip_path(sid))
+
+
+def lab_conf():
+    """lab.conf merged over the defaults."""
+    conf = dict(LAB_CONF_DEFAULTS)
+    conf.update(read_kv_file(shared_path("lab.conf")))
+    return conf
+
+
+def conf_str(key):
+    return lab_conf().get(key, LAB_CONF_DEFAULTS.get(key, ""))
+
+
+def conf_float(key):
+    try:
+        return float(conf_str(key))
+    except ValueError:
+        return float(LAB_CONF_DEFAULTS[key])
+
+
+def conf_flag(key):
+    return conf_str(key).strip().upper() in ("Y", "YES", "TRUE", "1")
+
+
+# ---------------------------------------------------------------- JSON state with locks
+
+@contextlib.contextmanager
+def file_lock(path):
+    """Exclusive advisory lock on <path>.lock (works across containers on one volume)."""
+    lock_path = path + ".lock"
+    os.makedirs(os.path.dirname(lock_path) or ".", exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def read_json(path, default=None):
+    """Load a JSON file; `default` when it is missing or empty (torn writes cannot happen)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return default
+    except ValueError:
+        return default
+
+
+def write_json_atomic(path, data, mode=0o664):
+    """Write JSON via a temp file + rename so readers never see half a file."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def json_update(path, default):
+    """Read-modify-write a JSON file under its lock: `with json_update(p, {}) as data: data[k] = v`."""
+    with file_lock(path):
+        data = read_json(path, None)
+        if data is None:
+            data = json.loads(json.dumps(default))  # a fresh copy of the default
+        yield data
+        write_json_atomic(path, data)
+
+
+def read_json_locked(path, default=None):
+    with file_lock(path):
+        return read_json(path, default)
+
+
+# ---------------------------------------------------------------- processes
+
+def pid_alive(pid, marker=None):
+    """True when `pid` runs and is not a zombie; with `marker`, its argv must contain it too
+    (guards against pid reuse after a container restart)."""
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except OSError as exc:
+        if exc.errno != errno.EPERM:
+            return False
+    try:
+        with open("/proc/%d/stat" % int(pid)) as handle:
+            state = handle.read().rsplit(")", 1)[1].split()[0]
+        if state in ("Z", "X"):
+            return False
+        if marker is not None:
+            with open("/proc/%d/cmdline" % int(pid), "rb") as handle:
+                argv = handle.read().decode("utf-8", "replace").split("\0")
+            return marker in argv
+    except (OSError, IndexError):
+        return False
+    return True
+
+
+def wait_pid_gone(pid, timeout, marker=None):
+    """Poll until the process is gone; True if it went within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not pid_alive(pid, marker):
+            return True
+        time.sleep(0.05)
+    return not pid_alive(pid, marker)
+
+
+def kill_pid(pid, sig=signal.SIGTERM):
+    with contextlib.suppress(OSError):
+        os.kill(int(pid), sig)
+
+
+def package_parent():
+    """The directory holding the labsim package (for PYTHONPATH of daemons)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def python_interpreter():
+    """The Python to run daemons with; daemons have an empty sys.executable (argv0 is renamed)."""
+    return env("LAB_PYTHON") or sys.executable or "/usr/bin/python3"
+
+
+def spawn_daemon(argv0, module, args, log_path, extra_env=None):
+    """Start `python -m <module> <args>` detached (own session, stdio to log_path) with argv[0]
+    set to `argv0` so `ps`/`pgrep -f` show the vendor process name (tbsvr, tbcm, ...).
+
+    The caller does not wait: the daemon is reaped by PID 1 (lab-init) once the tool exits.
+    Returns the daemon's pid.
+    """
+    child_env = dict(os.environ)
+    child_env.update(extra_env or {})
+    python = python_interpreter()
+    child_env["LAB_PYTHON"] = python
+    paths = [package_parent()] + [p for p in child_env.get("PYTHONPATH", "").split(":") if p]
+    child_env["PYTHONPATH"] = ":".join(dict.fromkeys(paths))
+    os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
+    with open(log_path, "a") as log, open(os.devnull) as devnull:
+        proc = subprocess.Popen(
+            [argv0, "-m", module] + list(args), executable=python, stdin=devnull,
+            stdout=log, stderr=subprocess.STDOUT, cwd="/", env=child_env,
+            start_new_session=True, close_fds=True)
+    return proc.pid
+
+
+def set_process_name(name):
+    """Set /proc/self/comm so `pgrep <name>` finds the daemon (Linux prctl PR_SET_NAME)."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None)
+        libc.prctl(15, name.encode()[:15], 0, 0, 0)
+
+
+# ---------------------------------------------------------------- logging and time
+
+def timestamp():
+    return datetime.datetime.now().strftime("%Y/%m/%d %H:%M:%S.%f")[:-3]
+
+
+def append_log(path, message):
+    """Append one timestamped line to a log file (creating its directory)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("[%s] %s\n" % (timestamp(), message))
+
+
+def now():
+    """Wall-clock seconds: comparable between containers (heartbeats), unlike monotonic time."""
+    return time.time()
