@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Parsers of `cmrctl show` outputs: the seed's transcripts, other spacings, and unknown output."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import read_fixture
+
+
+def _res(node, cluster, rtype, name, status, detail):
+    return dict(node=node, cluster=cluster, type=rtype, name=name, status=status, detail=detail)
+
+
+SEED_NODE1_COMMON = [
+    _res('cm_tibero1', 'COMMON', 'network', 'inc1', 'UP', '(private) 172.19.0.11/8640'),
+    _res('cm_tibero1', 'COMMON', 'cluster', 'cls_tibero', 'UP', 'inc: inc1, pub: N/A'),
+    _res('cm_tibero1', 'cls_tibero', 'file', 'cls_tibero:0', 'UP', '/home/tibero/tibero/tibero7/cmfile/tibero/cmdata'),
+    _res('cm_tibero1', 'cls_tibero', 'service', 'tibero', 'UP', 'Database, Active Cluster (auto-restart: OFF)'),
+    _res('cm_tibero1', 'cls_tibero', 'db', 'tibero1', 'UP(NRML)',
+         'tibero, /home/tibero/tibero/tibero7, failed retry cnt: 0'),
+]
+
+
+def render(title, columns, rows, align='right', free_last=True):
+    """A table in cmrctl's layout: ``columns`` = [(header, width)], cells right- or left-aligned."""
+    ruler = ' '.join('-' * width for _name, width in columns)
+    eq = '=' * len(ruler)
+    header = ' '.join(name.center(width) for name, width in columns)
+    lines = [title, eq, header, ruler]
+    for row in rows:
+        cells = []
+        for index, ((_name, width), value) in enumerate(zip(columns, row)):
+            last = index == len(columns) - 1
+            if free_last and last:
+                cells.append(value)
+            elif align == 'right':
+                cells.append(value.rjust(width))
+            else:
+                cells.append(value.ljust(width))
+        lines.append(' '.join(cells).rstrip())
+    lines.append(eq)
+    return '\n'.join(lines) + '\n'
+
+
+NODE_COLUMNS = [('CLUSTER', 11), ('TYPE', 8), ('NAME', 14), ('STATUS', 8), ('DETAIL', 24)]
+
+
+# --------------------------------------------------------------------------------------------------
+# node tables
+
+
+def test_seed_show_all_before_group_gives_every_row_of_both_nodes():
+    parsed = cs.parse_nodes(read_fixture('seed000_show_all_no_group.txt'))
+    assert parsed['nodes'] == ['cm_tibero1', 'cm_tibero2']
+    assert parsed['resources'][:5] == SEED_NODE1_COMMON
+    assert len(parsed['resources']) == 10
+    assert parsed['resources'][5] == _res('cm_tibero2', 'COMMON', 'network', 'inc2', 'UP', '(private) 172.19.0.12/8670')
+
+
+def test_seed_show_all_after_add_has_group_and_agent_down():
+    parsed = cs.parse_nodes(read_fixture('seed000_show_all_group_down.txt'))
+    rows = [r for r in parsed['resources'] if r['type'] in ('group', 'agent')]
+    assert rows == [
+        _res('cm_tibero1', 'cls_tibero', 'group', 'CM1', 'DOWN', 'type: prosync (failover: ON)'),
+        _res('cm_tibero1', 'cls_tibero', 'agent', 'agent1', 'DOWN',
+             '/home/tibero/tibero/tibero7/prs0.sh, start retry cnt: 0'),
+        _res('cm_tibero2', 'cls_tibero', 'group', 'CM1', 'DOWN', 'type: prosync (failover: ON)'),
+        _res('cm_tibero2', 'cls_tibero', 'agent', 'agent2', 'DOWN',
+             '/home/tibero/tibero/tibero7/prs1.sh, start retry cnt: 0'),
+    ]
+
+
+def test_seed_show_all_after_start_has_group_and_agents_up():
+    parsed = cs.parse_nodes(read_fixture('seed000_show_all_group_up.txt'))
+    agent2 = cs.find_resource(parsed['resources'], 'agent', 'agent2')
+    assert agent2 == _res('cm_tibero2', 'cls_tibero', 'agent', 'agent2', 'UP',
+                          '/home/tibero/tibero/tibero7/prs_1.sh, start retry cnt: 0')
+    assert cs.find_resource(parsed['resources'], 'group', 'CM1', node='cm_tibero2')['status'] == 'UP'
+    assert cs.find_resource(parsed['resources'], 'agent', 'agent2', node='cm_tibero1') is None
+
+
+def test_crlf_output_parses_like_lf():
+    text = read_fixture('seed000_show_node1_no_group.txt').replace('\n', '\r\n')
+    assert cs.parse_nodes(text)['resources'] == SEED_NODE1_COMMON
+
+
+def test_wrapped_detail_continuation_lines_are_joined():
+    script = '/home/prosync/a/rather/long/installation/path/bin/prs_0.sh,'
+    text = render('Resource List of Node cm1', NODE_COLUMNS, [
+        ('cls1', 'group', 'CM1', 'UP', 'type: prosync (failover: ON)'),
+        ('cls1', 'agent', 'agent1', 'UP(R)', script),
+        ('', '', '', '', 'start retry cnt: 2'),
+        ('cls1', 'db', 'tb1', 'DOWN', 'tibero, /opt/tibero7, failed retry cnt: 0'),
+    ])
+    resources = cs.parse_nodes(text)['resources']
+    assert [r['name'] for r in resources] == ['CM1', 'agent1', 'tb1']
+    assert resources[1]['detail'] == script + ' start retry cnt: 2'
+    assert cs.parse_agent_detail(resources[1]['detail']) == dict(
+        script='/home/prosync/a/rather/long/installation/path/bin/prs_0.sh', start_retry_cnt=2)
+
+
+@pytest.mark.parametrize('columns, align', [
+    ([('CLUSTER', 15), ('TYPE', 10), ('NAME', 20), ('STATUS', 12), ('DETAIL', 30)], 'right'),
+    ([('CLUSTER', 11), ('TYPE', 8), ('NAME', 14), ('STATUS', 8), ('DETAIL', 24)], 'left'),
+    ([('CLUSTER', 12), ('TYPE', 9), ('NAME', 6), ('STATUS', 10), ('DETAIL', 10)], 'left'),
+], ids=['wider-right', 'seed-widths-left', 'narrow-name-left'])
+def test_other_widths_and_alignments(columns, align):
+    text = render('Resource List of Node cm_x', columns, [
+        ('COMMON', 'network', 'inc1', 'UP', '(private) 10.0.0.1/8640'),
+        ('cls', 'agent', 'agent1', 'DOWN(FAIL)', '/p/prs_0.sh, start retry cnt: 3'),
+    ], align=align)
+    assert cs.parse_nodes(text)['resources'] == [
+        _res('cm_x', 'COMMON', 'network', 'inc1', 'UP', '(private) 10.0.0.1/8640'),
+        _res('cm_x', 'cls', 'agent', 'agent1', 'DOWN(FAIL)', '/p/prs_0.sh, start retry cnt: 3'),
+    ]
+
+
+def test_values_overflowing_their_column_still_parse():
+    # NAME longer than its 14-wide column pushes the rest of the row right (printf %14s behaviour).
+    text = render('Resource List of Node cm1', NODE_COLUMNS, [
+        ('cls_tibero_long', 'agent', 'a_very_long_agent_1', 'UP', '/p/prs_0.sh, start retry cnt: 0'),
+    ])
+    assert cs.parse_nodes(text)['resources'] == [
+        _res('cm1', 'cls_tibero_long', 'agent', 'a_very_long_agent_1', 'UP', '/p/prs_0.sh, start retry cnt: 0')]
+
+
+def test_node_block_with_no_rows_still_names_the_node():
+    text = render('Resource List of Node cm_empty', NODE_COLUMNS, [])
+    assert cs.parse_nodes(text) == dict(nodes=['cm_empty'], resources=[])
+
+
+def test_extra_column_of_another_version_is_kept():
+    columns = [('CLUSTER', 11), ('TYPE', 8), ('NAME', 14), ('STATUS', 8), ('NID', 4), ('DETAIL', 24)]
+    text = render('Resource List of Node cm1', columns, [('cls', 'db', 'tb1', 'UP(NRML)', '1', 'tibero, /x')])
+    res = cs.parse_nodes(text)['resources'][0]
+    assert (res['status'], res['nid'], res['detail']) == ('UP(NRML)', '1', 'tibero, /x')
+
+
+# --------------------------------------------------------------------------------------------------
+# observer and TSC tables
+
+OBSERVER_COLUMNS = [('TSC_ID', 6), ('CLS_ID', 6), ('CM_NAME', 12), ('NID', 3), ('CM_STAT', 7),
+                    ('INST_STAT', 9), ('PRI/TAR', 7)]
+
+
+@pytest.mark.parametrize('align', ['right', 'left'])
+def test_observer_table_carries_blank_leading_cells_down(align):
+    text = render('Resource List of Observer obs1', OBSERVER_COLUMNS, [
+        ('123', '1', 'cm_p1', '1', 'UP', 'NORMAL', 'PRI'),
+        ('', '', 'cm_p2', '2', 'UP', 'NORMAL', 'PRI'),
+        ('', '2', 'cm_s1', '1', 'DOWN', 'DOWN', 'TAR'),
+    ], align=align, free_last=False)
+    assert cs.parse_observer(text) == dict(name='obs1', members=[
+        dict(tsc_id='123', cls_id='1', cm_name='cm_p1', nid='1', cm_stat='UP', inst_stat='NORMAL', role='PRI'),
+        dict(tsc_id='123', cls_id='1', cm_name='cm_p2', nid='2', cm_stat='UP', inst_stat='NORMAL', role='PRI'),
+        dict(tsc_id='123', cls_id='2', cm_name='cm_s1', nid='1', cm_stat='DOWN', inst_stat='DOWN', role='TAR'),
+    ])
+    assert cs.parse_show(text)['observer']['name'] == 'obs1'
+
+
+TSC_COLUMNS = [('FAILOVER', 10), ('MODE', 14), ('CLS_ID', 8), ('CM_NAME', 11), ('CONN', 6), ('LOG', 5),
+               ('Heartbeat', 13), ('RCVD.TSN', 20)]
+
+TSC_MEMBERS = [
+    dict(cls_id='4', cm_name='cms', conn='Y(M)', log='-', heartbeat='60', rcvd_tsn='0'),
+    dict(cls_id='1', cm_name='cmp', conn='Y(M)', log='1', heartbeat='60', rcvd_tsn='548475'),
+]
+
+
+def test_public_tsc_sample_with_collapsed_whitespace():
+    assert cs.parse_tsc(read_fixture('tsc_public_collapsed.txt')) == dict(
+        id=123, failover='ON(TSN)', mode='PROTECTIVE', mode_normalized='protective', members=TSC_MEMBERS)
+
+
+@pytest.mark.parametrize('align, mode, normalized', [
+    ('right', 'PROTECTIVE', 'protective'),
+    ('left', 'DISASTER_PLAN', 'disaster_plan'),
+    ('left', 'DIS_PLAN', 'disaster_plan'),
+    ('right', 'PROTECT', 'protective'),
+    ('right', 'SOMETHING_NEW', None),
+])
+def test_aligned_tsc_table(align, mode, normalized):
+    text = render('TSC(ID: 7) Information', TSC_COLUMNS, [
+        ('OFF', mode, '4', 'cms', 'Y(M)', '-', '60', '0'),
+        ('', '', '1', 'cmp', 'Y(M)', '1', '60', '548475'),
+    ], align=align, free_last=False)
+    assert cs.parse_tsc(text) == dict(id=7, failover='OFF', mode=mode, mode_normalized=normalized,
+                                      members=TSC_MEMBERS)
+
+
+# --------------------------------------------------------------------------------------------------
+# unknown output
+
+
+@pytest.mark.parametrize('text, message', [
+    ('', 'no resource table'),
+    ('Failed to connect to CM (cm_tibero1:8645).\n', 'unexpected line'),
+    (read_fixture('seed000_start_group.txt'), 'unexpected line'),
+    ('\n'.join(read_fixture('seed000_show_node1_no_group.txt').splitlines()[:6]), 'not closed'),
+    ('Resource List of Node cm1\n=====\n', 'ends early'),
+    ('Resource List of Node cm1\n=====\nCLUSTER TYPE NAME STATUS DETAIL\nCLUSTER\n=====\n', '"-" ruler'),
+    ('Resource List of Node cm1\n=====\nCLUSTER TYPE NAME STATUS DETAIL\n---- ---- ----\n=====\n', 'ruler has 3'),
+    ('Resource List of Node cm1\n=====\nCLUSTER TYPE NAME STAT DETAIL\n-- -- -- -- --\n=====\n', 'lacks status'),
+    ('Resource List of Node cm1\n=====\nA B\n--- ---\n=====\n', 'header'),
+    ('Resource List of Node cm1\n=======\nCLUSTER TYPE NAME STATUS DETAIL\n------- ---- ---- ------ ------\n'
+     '                            orphan\n=======\n', 'continuation line'),
+    ('Resource List of Node cm1\n=======\nCLUSTER TYPE NAME STATUS DETAIL\n------- ---- ---- ------ ------\n'
+     'cls  db\n=======\n', 'cannot split row'),
+], ids=['empty', 'error-text', 'banner', 'truncated', 'no-header', 'no-ruler', 'ruler-mismatch',
+        'missing-column', 'foreign-header', 'orphan-continuation', 'short-row'])
+def test_unknown_output_raises_with_the_raw_text(text, message):
+    with pytest.raises(cs.ShowParseError) as exc:
+        cs.parse_nodes(text)
+    assert message in exc.value.msg
+    assert exc.value.text == text
+    assert text in str(exc.value)
+
+
+def test_asking_for_a_table_the_output_lacks_is_an_error():
+    text = read_fixture('seed000_show_node1_no_group.txt')
+    with pytest.raises(cs.ShowParseError, match='no tsc table'):
+        cs.parse_tsc(text)
+    with pytest.raises(cs.ShowParseError, match='no observer table'):
+        cs.parse_observer(text)
+
+
+def test_tsc_row_with_too_many_cells_is_an_error():
+    text = read_fixture('tsc_public_collapsed.txt').replace('ON(TSN) PROTECTIVE 4', 'ON(TSN) PROTECTIVE 4 extra')
+    with pytest.raises(cs.ShowParseError, match='cannot split row'):
+        cs.parse_tsc(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# detail and status helpers
+
+
+@pytest.mark.parametrize('detail, expected', [
+    ('type: prosync (failover: ON)', dict(grptype='prosync', failover=True)),
+    ('type: prosync (failover: OFF)', dict(grptype='prosync', failover=False)),
+    ('type:  other  ( failover: on )', dict(grptype='other', failover=True)),
+    ('something else', None),
+])
+def test_parse_group_detail(detail, expected):
+    assert cs.parse_group_detail(detail) == expected
+
+
+@pytest.mark.parametrize('detail, expected', [
+    ('/home/prosync/example/bin/prs_0.sh, start retry cnt: 0',
+     dict(script='/home/prosync/example/bin/prs_0.sh', start_retry_cnt=0)),
+    ('/a b/prs.sh , start retry cnt: 12', dict(script='/a b/prs.sh', start_retry_cnt=12)),
+    ('/p/prs.sh', None),
+])
+def test_parse_agent_detail(detail, expected):
+    assert cs.parse_agent_detail(detail) == expected
+
+
+@pytest.mark.parametrize('status, up', [
+    ('UP', True), ('UP(NRML)', True), ('UP(RECO)', True), ('UP(MOUNT)', True), ('up', True),
+    ('UP(R)', False), ('DOWN', False), ('DOWN(FAIL)', False), ('', False),
+])
+def test_is_up(status, up):
+    assert cs.is_up(status) is up
