@@ -71,7 +71,11 @@ TSC = _TableSpec(
 _SPECS = (NODE, OBSERVER, TSC)
 
 # Leading cells a continuation row leaves blank repeat the value of the row above.
-_CARRIED = {'observer': ('tsc_id', 'cls_id'), 'tsc': ('failover', 'mode')}
+_CARRIED = {'observer': ('tsc_id', 'cls_id'), 'tsc': ('failover', 'mode', 'cls_id')}
+
+# Width at which the lab wraps DETAIL (DESIGN.md). A wrapped chunk of exactly this length without a
+# blank was cut through a word (e.g. a long script path) and is joined back without a space.
+DETAIL_WRAP_WIDTH = 56
 
 _EQ_RULER = re.compile(r'^\s*=+\s*$')
 _DASH_RULER = re.compile(r'^\s*-+(\s+-+)*\s*$')
@@ -181,6 +185,7 @@ def _split_row(spec, line, columns, text):
 def _read_rows(spec, lines, pos, columns, text):
     """Data rows from ``lines[pos]`` up to the closing ``=`` ruler; return (rows, next pos)."""
     rows = []
+    last_chunk = ''
     while pos < len(lines):
         line = lines[pos]
         pos += 1
@@ -193,14 +198,23 @@ def _read_rows(spec, lines, pos, columns, text):
             if not rows:
                 raise ShowParseError('%s table: continuation line %r before any row' % (spec.kind, line.strip()),
                                      text)
-            rows[-1][spec.free_text] = _join_wrapped(rows[-1].get(spec.free_text, ''), cells[spec.free_text])
+            row = rows[-1]
+            row[spec.free_text] = _join_wrapped(row.get(spec.free_text, ''), last_chunk, cells[spec.free_text])
+            last_chunk = cells[spec.free_text]
             continue
         rows.append(cells)
+        last_chunk = cells.get(spec.free_text, '')
     raise ShowParseError('%s table is not closed by a "=" ruler (truncated output?)' % spec.kind, text)
 
 
-def _join_wrapped(head, tail):
-    """Join a wrapped free-text cell; a wrap happens at a blank, which the printer dropped."""
+def _join_wrapped(head, last_chunk, tail):
+    """Join a continuation chunk to a wrapped free-text cell.
+
+    Wraps happen at a blank, which the printer drops (so a space is put back), unless the previous
+    chunk filled the whole wrap width with no blank: then a word was cut and is glued back.
+    """
+    if len(last_chunk) == DETAIL_WRAP_WIDTH and ' ' not in last_chunk:
+        return head + tail
     return ('%s %s' % (head, tail)).strip()
 
 

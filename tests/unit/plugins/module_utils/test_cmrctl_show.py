@@ -266,3 +266,68 @@ def test_parse_agent_detail(detail, expected):
 ])
 def test_is_up(status, up):
     assert cs.is_up(status) is up
+
+
+# --------------------------------------------------------------------------------------------------
+# the lab's exact outputs (lab/README.md "TSC outputs", lab/labsim/cm.py render_node_table)
+
+
+def test_lab_wrapped_details_are_rebuilt_exactly_even_when_a_path_was_cut():
+    resources = cs.parse_nodes(read_fixture('lab_show_wrapped.txt'))['resources']
+    assert [(r['name'], r['status'], r['detail']) for r in resources] == [
+        ('inc1', 'UP', '(private) 172.19.0.11/8640'),
+        ('CM1', 'UP', 'type: prosync (failover: ON)'),
+        ('agent1', 'UP', '/home/prosync/installations/prosync4/example/bin/prs_0.sh, start retry cnt: 1'),
+        ('agent9', 'DOWN',
+         '/home/prosync/installations/prosync4_with_a_long_name/example/bin/prs_9.sh, start retry cnt: 0'),
+        ('tibero1', 'UP(NRML)', 'tibero, /home/tibero/tibero/tibero7, failed retry cnt: 0'),
+    ]
+
+
+def _tsc_member(cls_id, cm_name, conn, log, rcvd_tsn):
+    return dict(cls_id=cls_id, cm_name=cm_name, conn=conn, log=log, heartbeat='5', rcvd_tsn=rcvd_tsn)
+
+
+@pytest.mark.parametrize('fixture, failover, mode, normalized, members', [
+    ('lab_tsc_healthy.txt', 'ON(TSN)', 'PROTECTIVE', 'protective',
+     [_tsc_member('1', 'cm_pri1', 'Y(M)', '-', '0'), _tsc_member('2', 'cm_sby1', 'Y(M)', '1', '1234')]),
+    ('lab_tsc_dis_plan_db_down.txt', 'ON(TSN)', 'DIS_PLAN', 'disaster_plan',
+     [_tsc_member('1', 'cm_pri1', 'Y(M)', 'N', '0'), _tsc_member('2', 'cm_sby1', 'Y(M)', '0', '1234')]),
+    ('lab_tsc_observer_down.txt', 'OFF', 'PROTECTIVE', 'protective',
+     [_tsc_member('1', 'cm_pri1', 'N', '-', '0'), _tsc_member('2', 'cm_sby1', 'N', '1', '1234')]),
+])
+def test_lab_tsc_samples(fixture, failover, mode, normalized, members):
+    assert cs.parse_tsc(read_fixture(fixture)) == dict(id=1, failover=failover, mode=mode,
+                                                       mode_normalized=normalized, members=members)
+
+
+def test_tsc_cluster_with_two_cms_carries_cls_id_down():
+    text = render('TSC(ID: 2) Information', TSC_COLUMNS, [
+        ('ON(TSN)', 'PROTECTIVE', '1', 'cm_pri1', 'Y(M)', '-', '5', '0'),
+        ('', '', '', 'cm_pri2', 'Y', '-', '5', '0'),
+        ('', '', '2', 'cm_sby1', 'Y(M)', '2', '5', '99'),
+    ], free_last=False)
+    assert [(m['cls_id'], m['cm_name']) for m in cs.parse_tsc(text)['members']] == [
+        ('1', 'cm_pri1'), ('1', 'cm_pri2'), ('2', 'cm_sby1')]
+
+
+def _obs_member(cls_id, cm_name, cm_stat, inst_stat, role):
+    return dict(tsc_id='1', cls_id=cls_id, cm_name=cm_name, nid='1', cm_stat=cm_stat, inst_stat=inst_stat,
+                role=role)
+
+
+@pytest.mark.parametrize('fixture, members', [
+    ('lab_observer_show.txt', [_obs_member('1', 'cm_pri1', 'UP', 'UP(NRML)', 'PRIMARY'),
+                               _obs_member('2', 'cm_sby1', 'UP', 'UP(RECO)', 'TARGET')]),
+    ('lab_observer_after_afo.txt', [_obs_member('1', 'cm_pri1', 'DOWN', 'DOWN', 'TARGET'),
+                                    _obs_member('2', 'cm_sby1', 'UP', 'UP(FAILOVER)', 'PRIMARY')]),
+])
+def test_lab_observer_samples(fixture, members):
+    text = read_fixture(fixture)
+    assert cs.parse_observer(text) == dict(name='obs1', members=members)
+    assert cs.parse_show(text) == dict(nodes=[], resources=[], observer=dict(name='obs1', members=members))
+
+
+def test_observer_with_no_tsc_yet_has_no_members():
+    text = '\n'.join(read_fixture('lab_observer_show.txt').splitlines()[:4] + ['=' * 65]) + '\n'
+    assert cs.parse_observer(text) == dict(name='obs1', members=[])
