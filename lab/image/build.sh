@@ -1,0 +1,140 @@
+#!/bin/bash
+# Build the lab node image offline, in two cached layers:
+#   1. base: debootstrap bookworm minbase + base-packages.txt, tarred into `docker import`
+#      (no registry is reachable). Tag tibero-lab-base:<hash of its inputs>.
+#   2. lab: Dockerfile FROM that base adding lab/labsim, lab/bin, lab/prosync and the users.
+#      Tag tibero-lab:<hash of the lab content and of the base tag>.
+# Each layer is built only when its tag is missing, so a run with unchanged inputs takes a second.
+#
+# Usage: lab/image/build.sh [--print-tag]
+#   --print-tag  print the lab image tag that the current inputs give, build nothing.
+# Environment: TIBERO_LAB_DEBIAN_MIRROR (default: the host's apt mirror, else deb.debian.org),
+#              TIBERO_LAB_IMAGE_FORCE=1 rebuilds both layers.
+# Prints the lab image tag as its last line of stdout.
+set -euo pipefail
+
+IMAGE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LAB_DIR="$(dirname "$IMAGE_DIR")"
+SUITE=bookworm
+# Bump when the way the base is made changes (not its package list, which is hashed anyway).
+BASE_RECIPE_VERSION=1
+# The lab folders copied into the image; anything under them is picked up.
+LAB_PARTS=(labsim bin prosync)
+
+log() { printf '[lab-image] %s\n' "$*" >&2; }
+
+base_packages() {
+    sed -e 's/#.*//' -e 's/[[:space:]]//g' "$IMAGE_DIR/base-packages.txt" | grep -v '^$' | sort -u
+}
+
+base_tag() {
+    local sum
+    sum="$( { echo "suite=$SUITE recipe=$BASE_RECIPE_VERSION"; base_packages; } | sha256sum | cut -c1-12)"
+    echo "tibero-lab-base:$sum"
+}
+
+# Hash of every file that goes into the lab layer: path, mode and content, in a stable order.
+# Python caches and the lab's own tests are not part of the image.
+lab_content_hash() {
+    (
+        cd "$LAB_DIR"
+        local parts=()
+        for part in "${LAB_PARTS[@]}"; do
+            [[ -e "$part" ]] && parts+=("$part")
+        done
+        parts+=(image/Dockerfile image/install-lab.sh)
+        find "${parts[@]}" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
+            | LC_ALL=C sort -z \
+            | while IFS= read -r -d '' f; do
+                printf '%s %s ' "$f" "$(stat -c %a "$f")"
+                sha256sum < "$f"
+            done
+    ) | sha256sum | cut -c1-12
+}
+
+lab_tag() {
+    local sum
+    sum="$( { base_tag; lab_content_hash; } | sha256sum | cut -c1-12)"
+    echo "tibero-lab:$sum"
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+debian_mirror() {
+    if [[ -n "${TIBERO_LAB_DEBIAN_MIRROR:-}" ]]; then
+        echo "$TIBERO_LAB_DEBIAN_MIRROR"
+        return
+    fi
+    local uri
+    uri="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+        | grep -v security | head -n1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb (\[[^]]*\] )?//; s/[[:space:]].*//')"
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+build_base() {
+    local tag="$1" rootfs include
+    command -v debootstrap >/dev/null || { log "debootstrap is missing (run scripts/bootstrap.sh)"; exit 1; }
+    rootfs="$(mktemp -d /var/tmp/tibero-lab-rootfs.XXXXXX)"
+    # shellcheck disable=SC2064  # expand now: the path is fixed
+    trap "rm -rf '$rootfs'" EXIT
+    include="$(base_packages | paste -sd, -)"
+    log "debootstrap $SUITE minbase (+$include) from $(debian_mirror) ..."
+    debootstrap --variant=minbase --include="$include" "$SUITE" "$rootfs" "$(debian_mirror)" \
+        > /var/tmp/tibero-lab-debootstrap.log 2>&1 \
+        || { log "debootstrap failed, see /var/tmp/tibero-lab-debootstrap.log"; tail -n 20 /var/tmp/tibero-lab-debootstrap.log >&2; exit 1; }
+    log "docker import -> $tag"
+    tar -C "$rootfs" --numeric-owner \
+        --exclude='./var/lib/apt/lists/*' --exclude='./var/cache/apt/*' \
+        --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' --exclude='./usr/share/locale/*' \
+        -c . | docker import --change 'CMD ["/bin/bash"]' - "$tag" >/dev/null
+    rm -rf "$rootfs"
+    trap - EXIT
+}
+
+build_lab() {
+    local base="$1" tag="$2" ctx
+    ctx="$(mktemp -d /var/tmp/tibero-lab-ctx.XXXXXX)"
+    # shellcheck disable=SC2064
+    trap "rm -rf '$ctx'" EXIT
+    mkdir -p "$ctx/lab"
+    for part in "${LAB_PARTS[@]}"; do
+        if [[ -e "$LAB_DIR/$part" ]]; then
+            cp -a "$LAB_DIR/$part" "$ctx/lab/"
+        else
+            log "note: lab/$part does not exist yet; the image is built without it"
+            mkdir -p "$ctx/lab/$part"
+        fi
+    done
+    find "$ctx/lab" \( -name __pycache__ -o -name '*.pyc' \) -prune -exec rm -rf {} +
+    cp "$IMAGE_DIR/Dockerfile" "$IMAGE_DIR/install-lab.sh" "$ctx/"
+    log "docker build -> $tag (FROM $base)"
+    # The classic builder uses the local base image as is; --network none: the build needs nothing outside.
+    DOCKER_BUILDKIT=0 docker build --quiet --network none --build-arg "BASE_IMAGE=$base" \
+        --label "org.tibero-cm.lab-hash=${tag#*:}" -t "$tag" "$ctx" >/dev/null
+    rm -rf "$ctx"
+    trap - EXIT
+}
+
+main() {
+    local base lab
+    base="$(base_tag)"
+    lab="$(lab_tag)"
+    if [[ "${1:-}" == "--print-tag" ]]; then
+        echo "$lab"
+        return
+    fi
+    docker info >/dev/null 2>&1 || { log "the Docker engine is not running (run scripts/bootstrap.sh)"; exit 1; }
+    if [[ "${TIBERO_LAB_IMAGE_FORCE:-0}" == 1 ]] || ! image_exists "$base"; then
+        build_base "$base"
+    else
+        log "base image $base is up to date"
+    fi
+    if [[ "${TIBERO_LAB_IMAGE_FORCE:-0}" == 1 ]] || ! image_exists "$lab"; then
+        build_lab "$base" "$lab"
+    else
+        log "lab image $lab is up to date"
+    fi
+    echo "$lab"
+}
+
+main "$@"

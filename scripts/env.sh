@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Sourced (never executed) by the project's scripts and by the Makefile's recipes:
+#   . scripts/env.sh
+# Sets the environment every tool of this repository runs with. Safe to source several times.
+
+TCM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export TCM_ROOT
+export TCM_VENV="${TCM_VENV:-$TCM_ROOT/.venv}"
+# The venv's interpreter: used for the controller (localhost), never for the lab containers.
+export TCM_PYTHON="$TCM_VENV/bin/python"
+# Where scripts/build_collection.sh puts the collection; ansible-test needs a real directory.
+export TCM_COLLECTIONS_DIR="$TCM_ROOT/build/collections"
+export TCM_COLLECTION_DIR="$TCM_COLLECTIONS_DIR/ansible_collections/tibero/cm"
+
+case ":$PATH:" in
+    *":$TCM_VENV/bin:"*) ;;
+    *) export PATH="$TCM_VENV/bin:$PATH" ;;
+esac
+
+export ANSIBLE_CONFIG="$TCM_ROOT/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$TCM_COLLECTIONS_DIR"
+# Controller quirk (shared/docs/offline-molecule.md): interpreter discovery on localhost may pick a
+# pyenv shim of a Python that is not installed. Ansible gives the implicit localhost sys.executable
+# (the venv's python); an inventory that names localhost sets
+# ansible_python_interpreter: "{{ ansible_playbook_python }}". ANSIBLE_PYTHON_INTERPRETER is not
+# exported: it would also apply to the lab containers, whose interpreter is /usr/bin/python3
+# (ansible.cfg interpreter_python).
+unset ANSIBLE_PYTHON_INTERPRETER
+if [[ -n "${CI:-}" ]]; then
+    # CI logs are files: no colour escapes.
+    export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1
+fi
+
+# The lab image's tag is a hash of lab/ (lab/image/build.sh); computing it builds nothing.
+# Exported for molecule/*/molecule.yml (image: ${TIBERO_LAB_IMAGE}) and scripts/lab.sh.
+if [[ -z "${TIBERO_LAB_IMAGE:-}" ]]; then
+    TIBERO_LAB_IMAGE="$(bash "$TCM_ROOT/lab/image/build.sh" --print-tag)"
+    export TIBERO_LAB_IMAGE
+fi
