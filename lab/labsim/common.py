@@ -101,6 +101,12 @@ def refuse_root(tool):
             "(e.g. 'su - tibero' or Ansible become_user)." % tool)
 
 
+def setup_tool(tool):
+    """Common start of every vendor tool: refuse root, group-writable files (umask 002)."""
+    refuse_root(tool)
+    os.umask(0o002)
+
+
 def hang_forever():
     """Simulate a hung vendor tool: block until killed."""
     while True:
@@ -297,6 +303,11 @@ def spawn_daemon(argv0, module, args, log_path, extra_env=None):
     child_env.update(extra_env or {})
     python = python_interpreter()
     child_env["LAB_PYTHON"] = python
+    if "PYTHONHOME" not in child_env:
+        # With argv[0] renamed, Python cannot locate its stdlib from argv[0]; tell it once
+        # (daemon_started() removes it again so scripts run by the daemon do not inherit it).
+        child_env["PYTHONHOME"] = "%s:%s" % (sys.base_prefix, sys.base_exec_prefix)
+        child_env["LAB_DAEMON_PYTHONHOME"] = "1"
     paths = [package_parent()] + [p for p in child_env.get("PYTHONPATH", "").split(":") if p]
     child_env["PYTHONPATH"] = ":".join(dict.fromkeys(paths))
     os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
@@ -306,6 +317,13 @@ def spawn_daemon(argv0, module, args, log_path, extra_env=None):
             stdout=log, stderr=subprocess.STDOUT, cwd="/", env=child_env,
             start_new_session=True, close_fds=True)
     return proc.pid
+
+
+def daemon_started(name):
+    """First call in a daemon started by spawn_daemon: process name and environment cleanup."""
+    set_process_name(name)
+    if os.environ.pop("LAB_DAEMON_PYTHONHOME", None):
+        os.environ.pop("PYTHONHOME", None)
 
 
 def set_process_name(name):

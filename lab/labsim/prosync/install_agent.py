@@ -253,8 +253,7 @@ def step_cm_files(agents):
 
 
 def main():
-    common.refuse_root(TOOL)
-    os.umask(0o002)
+    common.setup_tool(TOOL)
     try:
         step_system()
         agents = step_check()
