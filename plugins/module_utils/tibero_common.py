@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every Tibero / CM module shares: options, the vendor environment, tools, reading ``cmrctl show``.
+
+Modules build their argument spec from ``tibero_argument_spec()``, get a Runner from ``make_runner()``,
+find ``$TB_HOME/bin`` tools with ``tibero_tool()``, and read the CM with ``read_show()`` (a read-only
+probe: never listed in ``commands``). Failures are ``runner.CommandFailed`` so ``main()`` has one
+``except`` that calls ``fail()``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show
+from ansible_collections.tibero.cm.plugins.module_utils.runner import (
+    CommandFailed, Runner, ToolNotFound, find_tool)
+
+DEFAULT_TIMEOUT = 120
+
+
+def tibero_argument_spec(cm_sid=True, tb_sid=False):
+    """Options ``tb_home``, ``cm_sid`` / ``tb_sid`` (defaults from the environment) and ``timeout``."""
+    spec = dict(
+        tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
+        timeout=dict(type='int', default=DEFAULT_TIMEOUT),
+    )
+    if cm_sid:
+        spec['cm_sid'] = dict(type='str', fallback=(env_fallback, ['CM_SID']))
+    if tb_sid:
+        spec['tb_sid'] = dict(type='str', fallback=(env_fallback, ['TB_SID']))
+    return spec
+
+
+def tibero_env(params):
+    """The environment Tibero tools need, from the module's parameters (no login profile involved).
+
+    ``TB_HOME``, ``CM_SID``, ``TB_SID`` when set, and ``$TB_HOME/bin`` / ``lib`` in front of PATH and
+    LD_LIBRARY_PATH (the vendor binaries load their libraries from there).
+    """
+    env = {}
+    tb_home = params.get('tb_home')
+    for key, name in (('tb_home', 'TB_HOME'), ('cm_sid', 'CM_SID'), ('tb_sid', 'TB_SID')):
+        if params.get(key):
+            env[name] = params[key]
+    if tb_home:
+        env['PATH'] = _prepend([os.path.join(tb_home, 'bin'), os.path.join(tb_home, 'client', 'bin')],
+                               os.environ.get('PATH', '/usr/bin:/bin'))
+        env['LD_LIBRARY_PATH'] = _prepend([os.path.join(tb_home, 'lib'), os.path.join(tb_home, 'client', 'lib')],
+                                          os.environ.get('LD_LIBRARY_PATH', ''))
+    return env
+
+
+def _prepend(dirs, current):
+    parts = list(dirs) + [p for p in current.split(':') if p and p not in dirs]
+    return ':'.join(parts)
+
+
+def make_runner(module):
+    """A Runner with the Tibero environment and the module's ``timeout``."""
+    return Runner(module, env=tibero_env(module.params), timeout=module.params.get('timeout') or 0)
+
+
+def require(module, *names):
+    """fail_json unless every named parameter is set (e.g. cm_sid that came neither from args nor env)."""
+    missing = [n for n in names if not module.params.get(n)]
+    if missing:
+        envs = dict(tb_home='TB_HOME', cm_sid='CM_SID', tb_sid='TB_SID')
+        module.fail_json(msg='missing %s: set the option(s) or the environment variable(s) %s'
+                         % (', '.join(missing), ', '.join(envs.get(n, n.upper()) for n in missing)))
+
+
+def tibero_tool(module, tool):
+    """Absolute path of ``$TB_HOME/bin/<tool>`` (else from PATH); fail_json when neither has it."""
+    try:
+        return find_tool(module, tool, home=module.params.get('tb_home'))
+    except ToolNotFound as exc:
+        module.fail_json(msg=str(exc))
+
+
+def read_show(runner, cmrctl, args, parse):
+    """Run ``cmrctl show <args>`` (not recorded in ``commands``) and parse its stdout with ``parse``.
+
+    Raises CommandFailed on a non-zero exit or on output the parser does not know (the raw text
+    is in the message and in ``stdout``).
+    """
+    argv = [cmrctl, 'show'] + list(args)
+    rc, out, err = runner.run(argv, record=False)
+    try:
+        return parse(out)
+    except cmrctl_show.ShowParseError as exc:
+        raise CommandFailed('cannot read the output of %s: %s' % (' '.join(argv), exc), argv, rc, out, err)
+
+
+def poll(read, done, timeout, interval=1.0, sleep=time.sleep, clock=time.monotonic):
+    """Call ``read()`` until ``done(value)`` or ``timeout`` seconds passed; return the last value."""
+    deadline = clock() + timeout
+    value = read()
+    while not done(value) and clock() < deadline:
+        sleep(interval)
+        value = read()
+    return value
+
+
+def fail(module, runner, exc, **extra):
+    """fail_json from a CommandFailed, with the commands run so far."""
+    kwargs = exc.fail_kwargs()
+    kwargs.update(extra)
+    kwargs['commands'] = runner.commands
+    module.fail_json(**kwargs)
+
+
+def result_diff(before, after):
+    """The ``diff`` a module returns in diff mode."""
+    return dict(before=before, after=after)
