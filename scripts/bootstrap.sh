@@ -63,8 +63,8 @@ docker_engine() {
     else
         command -v dockerd >/dev/null || die "dockerd not found (package docker.io)"
         log "starting dockerd in the background (log: $DOCKERD_LOG)"
-        nohup /usr/sbin/dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
-        disown || true
+        # Own session: a Ctrl-C or the end of the calling make does not reach it.
+        setsid nohup /usr/sbin/dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
     fi
     local waited=0
     until docker info >/dev/null 2>&1; do

@@ -109,10 +109,24 @@ build_lab() {
     cp "$IMAGE_DIR/Dockerfile" "$IMAGE_DIR/install-lab.sh" "$ctx/"
     log "docker build -> $tag (FROM $base)"
     # The classic builder uses the local base image as is; --network none: the build needs nothing outside.
-    DOCKER_BUILDKIT=0 docker build --quiet --network none --build-arg "BASE_IMAGE=$base" \
-        --label "org.tibero-cm.lab-hash=${tag#*:}" -t "$tag" "$ctx" >/dev/null
+    local build_log=/var/tmp/tibero-lab-docker-build.log
+    DOCKER_BUILDKIT=0 docker build --network none --build-arg "BASE_IMAGE=$base" \
+        --label "org.tibero-cm.lab-hash=${tag#*:}" -t "$tag" "$ctx" >"$build_log" 2>&1 \
+        || { tail -n 30 "$build_log" >&2; log "docker build failed (full log: $build_log)"; exit 1; }
     rm -rf "$ctx"
     trap - EXIT
+}
+
+# Older lab/base images (other hashes) that no container uses any more: they only fill the disk.
+prune_old() {
+    local keep_base="$1" keep_lab="$2" ref
+    for ref in $(docker image ls --format '{{.Repository}}:{{.Tag}}' tibero-lab) \
+               $(docker image ls --format '{{.Repository}}:{{.Tag}}' tibero-lab-base); do
+        [[ "$ref" == "$keep_base" || "$ref" == "$keep_lab" ]] && continue
+        [[ -z "$(docker ps -aq --filter "ancestor=$ref")" ]] || continue
+        log "removing unused older image $ref"
+        docker image rm "$ref" >/dev/null
+    done
 }
 
 main() {
@@ -134,6 +148,7 @@ main() {
     else
         log "lab image $lab is up to date"
     fi
+    prune_old "$base" "$lab"
     echo "$lab"
 }
 

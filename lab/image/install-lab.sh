@@ -43,7 +43,8 @@ find "$PRS_HOME" -type d -exec chmod 2775 {} +
 find "$PRS_HOME" -type f -name '*.sh' -exec chmod 0775 {} +
 find "$TB_HOME/bin" -type l -exec chown -h tibero:dba {} +
 
-mkdir -p /lab/shared
+# Mount point of the shared volume; Docker gives a new named volume this directory's owner and mode.
+install -d -o root -g dba -m 2775 /lab/shared
 # Login shells of both users find their tools like on a real site.
 cat > /etc/profile.d/tibero-lab.sh <<PROFILE
 export TB_HOME=$TB_HOME

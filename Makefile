@@ -1,0 +1,89 @@
+# tibero.cm -- the two commands a user needs:
+#   make lab    set up everything on a fresh machine, start the 4-node lab, converge it with site.yml,
+#               print `prs_adm status` and `cmrctl show all`     (make lab-down tears it down)
+#   make test   every test, fail-fast, ending with one summary line (.ci/run runs exactly this)
+# Every recipe runs in bash with the environment of scripts/env.sh (venv on PATH, collections path,
+# ANSIBLE_CONFIG, TIBERO_LAB_IMAGE).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+ENV := . scripts/env.sh &&
+COLLECTION := build/collections/ansible_collections/tibero/cm
+PYTEST_OPTS ?= -q -p no:cacheprovider
+SANITY_PYTHON ?= 3.11
+# The steps of `make test`, in order.
+TEST_STEPS := bootstrap collection units lab-units sanity lint molecule
+
+.PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down \
+	units lab-units sanity lint molecule test
+
+help:
+	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
+	@echo "make lab-down   remove the lab containers, network and volume"
+	@echo "make test       $(TEST_STEPS) (fail-fast)"
+	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | molecule"
+
+bootstrap:
+	bash scripts/bootstrap.sh
+
+collection:
+	bash scripts/build_collection.sh
+
+image:
+	bash lab/image/build.sh
+
+lab: collection
+	bash scripts/lab.sh up
+	bash scripts/lab.sh converge
+	bash scripts/lab.sh status
+
+lab-up:
+	bash scripts/lab.sh up
+
+lab-converge: collection
+	bash scripts/lab.sh converge
+
+lab-status:
+	bash scripts/lab.sh status
+
+lab-down:
+	bash scripts/lab.sh down
+
+# Unit tests of module_utils and modules, imported as ansible_collections.tibero.cm.* from the copy.
+units: collection
+	$(ENV) cd "$(COLLECTION)" && PYTHONPATH="$$TCM_COLLECTIONS_DIR" python -m pytest $(PYTEST_OPTS) tests/unit
+
+# Unit tests of the simulated tools, on the host (no Docker).
+lab-units:
+	$(ENV) python -m pytest $(PYTEST_OPTS) lab/tests
+
+sanity: collection
+	$(ENV) cd "$(COLLECTION)" && ansible-test sanity --local --python $(SANITY_PYTHON) --color no
+
+lint: collection
+	$(ENV) yamllint --strict .
+	$(ENV) ansible-lint --strict
+
+# Every scenario under molecule/, one after another (parallel workers break on this machine).
+molecule: collection image
+	$(ENV) for scenario in $$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | sort); do \
+		name="$$(basename "$$scenario")"; \
+		echo "=== molecule test -s $$name"; \
+		molecule test -s "$$name"; \
+	done
+
+# Fail-fast: the first failing step stops the run; the last line sums up.
+test:
+	@results=(); passed=0; failed=0; \
+	for step in $(TEST_STEPS); do \
+		echo "=== make $$step"; start=$$SECONDS; \
+		if $(MAKE) --no-print-directory "$$step"; then \
+			passed=$$((passed + 1)); results+=("$$step ok $$((SECONDS - start))s"); \
+		else \
+			failed=$$((failed + 1)); results+=("$$step FAILED $$((SECONDS - start))s"); break; \
+		fi; \
+	done; \
+	echo "=== steps: $$(IFS=,; echo "$${results[*]}" | sed 's/,/, /g')"; \
+	echo "summary: $$passed passed, $$failed failed"; \
+	test "$$failed" -eq 0 -a "$$passed" -eq $(words $(TEST_STEPS))
