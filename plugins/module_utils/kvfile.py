@@ -444,7 +444,10 @@ def edit_file(module, path, wanted, state, insert='bottom', create=False, backup
     """
     check_keys(wanted)
     before, existed = read_text(path, create=create)
-    model, changes = plan_edit(before, wanted, state, insert, separator)
+    try:
+        model, changes = plan_edit(before, wanted, state, insert, separator)
+    except KvFileError as exc:
+        raise KvFileError('%s: %s' % (path, exc))
     after = model.render()
     changed = after != before
     result = dict(

@@ -1,0 +1,252 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: tip_param
+short_description: Set or remove parameters in a Tibero tip file
+version_added: 0.1.0
+description:
+  - Sets or removes C(KEY=VALUE) parameters in a Tibero initialization parameter (tip) file, such as
+    the CM tip C($TB_HOME/config/$CM_SID.tip) or the instance tip C($TB_HOME/config/$TB_SID.tip).
+  - Every other byte of the file is kept as it was, comments, blank lines, order, indentation,
+    quoting, inline C(# comments), line endings (LF or CRLF) and a missing final newline included.
+    A changed key keeps its line, its quoting and its inline comment; a new key is written in the
+    file's own style.
+  - Values are compared normalised, so nothing is rewritten when only the spelling differs
+    (C(y) = C(Y), C("Y") = C(Y), C(1G) = C(1024M) = C(1048576K), C(010) = C(10)).
+    Parameter names are case-insensitive.
+  - A parameter set on several lines is reported with its line numbers and the module fails instead
+    of guessing which line Tibero reads. Duplicates of parameters the task does not touch are warnings.
+  - Commented-out parameters (C(#CM_HEARTBEAT_EXPIRE)) are comments; setting the parameter adds a line.
+  - The file is replaced atomically (temporary file in the same directory, fsync, rename), keeping its
+    owner, group and mode; it is never left half written.
+  - Tibero reads tip files at boot, so any change returns RV(restart_required=true); restarting is left
+    to the caller (roles restart only the hosts that report it).
+author:
+  - tibero.cm contributors
+attributes:
+  check_mode:
+    support: full
+    details: Computes the change and the diff; writes nothing and makes no backup.
+  diff_mode:
+    support: full
+    details: The whole file before and after.
+options:
+  path:
+    description:
+      - The tip file.
+      - Mutually exclusive with O(tb_home) and O(sid); one of O(path) or O(sid) is required.
+    type: path
+  tb_home:
+    description:
+      - Tibero home; the file is C(<tb_home>/config/<sid>.tip).
+      - Defaults to the E(TB_HOME) environment variable of the module's process.
+    type: path
+  sid:
+    description:
+      - The SID whose tip file to edit, for example the CM SID C(cm_tibero1) or the instance SID C(tibero1).
+    type: str
+  name:
+    description:
+      - One parameter name. Use with O(value) (O(state=present)) or alone (O(state=absent)).
+      - Mutually exclusive with O(params).
+    type: str
+    aliases: [key]
+  value:
+    description:
+      - The value of O(name). Booleans are written C(Y)/C(N), numbers as written.
+      - A value that contains C( #) or starts with C(#) or a blank must be quoted (C('"a # b"')).
+      - Required with O(name) when O(state=present); ignored when O(state=absent).
+    type: raw
+  params:
+    description:
+      - Several parameters at once, C({NAME: value}); applied in the order given.
+      - With O(state=absent) only the names matter.
+    type: dict
+  state:
+    description:
+      - C(present) sets the parameters, C(absent) removes their lines.
+    type: str
+    choices: [present, absent]
+    default: present
+  insert:
+    description:
+      - Where a parameter that is not in the file yet is added.
+      - C(bottom) appends it.
+      - C(top) puts it right after the leading block of comment lines (the generated header), which is
+        where seed 000 adds C(CM_ID) to the CM tip, above C(CM_NAME).
+      - C(after:<NAME>) / C(before:<NAME>) put it next to an existing parameter; the module fails when
+        that parameter is not set.
+      - Several new parameters keep the order they were given in.
+    type: str
+    default: bottom
+  create:
+    description:
+      - Create the file when it does not exist. Without it a missing file is an error (a mistyped SID
+        must not produce a new, unused tip file).
+    type: bool
+    default: false
+  backup:
+    description:
+      - Before changing the file, copy it to a time-stamped file next to it (RV(backup_file)).
+    type: bool
+    default: false
+notes:
+  - Binary or non-text files are refused. Bytes that are not UTF-8 (for example EUC-KR comments) are
+    kept exactly; they show as U+FFFD in the diff.
+seealso:
+  - module: tibero.cm.prs_agent_cfg
+'''
+
+EXAMPLES = r'''
+- name: Add CM_ID at the top of the CM tip (seed 000, step 5.3)
+  tibero.cm.tip_param:
+    tb_home: /home/tibero/tibero/tibero7
+    sid: cm_tibero1
+    name: CM_ID
+    value: 0
+    insert: top
+    backup: true
+  become: true
+  become_user: tibero
+  register: __cm_tip
+
+- name: Set the TSC auto-failover timers in the primary's CM tip
+  tibero.cm.tip_param:
+    path: /home/tibero/tibero/tibero7/config/cm_primary.tip
+    params:
+      _OBSERVER_EXPIRE_TIME: 60
+      _CM_AUTOFAILOVER_WAIT_TIME: 10
+      CM_HEARTBEAT_EXPIRE: 300
+
+- name: Remove a parameter
+  tibero.cm.tip_param:
+    tb_home: /home/tibero/tibero/tibero7
+    sid: tibero1
+    name: _CM_CHECK_RUNLEVEL
+    state: absent
+'''
+
+RETURN = r'''
+path:
+  description: The tip file.
+  returned: always
+  type: str
+  sample: /home/tibero/tibero/tibero7/config/cm_tibero1.tip
+restart_required:
+  description: True when a parameter was added, changed or removed (Tibero reads tips at boot).
+  returned: always
+  type: bool
+  sample: true
+changes:
+  description: One entry per parameter edited; RV(changes[].line) is 1-based (the old file's line for removed).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: added, key: CM_ID, before: null, after: '0', line: 7}]
+params:
+  description: The value of each requested parameter after the task (quotes removed), null when not set.
+  returned: always
+  type: dict
+  sample: {CM_ID: '0'}
+backup_file:
+  description: The backup copy, when O(backup=true) and the file changed.
+  returned: changed and backup requested
+  type: str
+  sample: /home/tibero/tibero/tibero7/config/cm_tibero1.tip.4242.2026-01-01@10:00:00~
+commands:
+  description: Always empty; the module runs no command.
+  returned: always
+  type: list
+  elements: list
+  sample: []
+diff:
+  description: The whole file before and after, in diff mode.
+  returned: diff mode
+  type: dict
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, edit_file, parse_insert
+
+
+def tip_path(params):
+    """The file to edit: ``path`` or ``<tb_home>/config/<sid>.tip``."""
+    if params['path']:
+        return params['path']
+    if not params['tb_home']:
+        raise KvFileError('sid needs tb_home (or TB_HOME in the environment) to find the tip file')
+    return os.path.join(params['tb_home'], 'config', '%s.tip' % params['sid'])
+
+
+def value_text(value):
+    """A value as written in a tip: booleans Y/N, numbers as str."""
+    if isinstance(value, bool):
+        return 'Y' if value else 'N'
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise KvFileError('values must be strings, numbers or booleans, not %r' % (value,))
+
+
+def wanted_params(params):
+    """{NAME: value text} from name/value or params."""
+    if params['name'] is not None:
+        if params['state'] == 'present' and params['value'] is None:
+            raise KvFileError('value is required with name when state=present')
+        raw = {params['name']: params['value']}
+    else:
+        raw = params['params']
+        if not raw:
+            raise KvFileError('params is empty')
+    if params['state'] == 'absent':
+        return dict((key, '') for key in raw)
+    missing = [key for key, value in raw.items() if value is None]
+    if missing:
+        raise KvFileError('no value given for %s' % ', '.join(missing))
+    return dict((key, value_text(value)) for key, value in raw.items())
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type='path'),
+            tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
+            sid=dict(type='str'),
+            name=dict(type='str', aliases=['key']),
+            value=dict(type='raw'),
+            params=dict(type='dict'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            insert=dict(type='str', default='bottom'),
+            create=dict(type='bool', default=False),
+            backup=dict(type='bool', default=False),
+        ),
+        required_one_of=[('path', 'sid'), ('name', 'params')],
+        mutually_exclusive=[('path', 'sid'), ('name', 'params')],
+        required_by={'value': 'name'},
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        parse_insert(params['insert'])
+        path = tip_path(params)
+        result, dummy = edit_file(module, path, wanted_params(params), params['state'], insert=params['insert'],
+                                  create=params['create'], backup=params['backup'], separator='=')
+    except KvFileError as exc:
+        module.fail_json(msg=str(exc), commands=[])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
