@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from labsim import common, tibero
+from labsim import common, tibero, tsc
 
 CM_MODULE = "labsim.cm"
 REQUIRED_TIP_KEYS = ("CM_NAME", "CM_UI_PORT", "CM_RESOURCE_FILE")
@@ -230,14 +230,15 @@ def node_rows(doc, cluster_files, alive):
 
 
 def wrap_detail(detail):
-    """Split a DETAIL longer than DETAIL_WIDTH into chunks (break after ', ' or a space if possible)."""
+    """Split a DETAIL longer than DETAIL_WIDTH at spaces (never inside a word): continuation
+    lines joined with one space give the DETAIL back. A single longer word is not broken."""
     chunks = []
     while len(detail) > DETAIL_WIDTH:
-        cut = detail.rfind(", ", 0, DETAIL_WIDTH - 1) + 2
-        if cut <= 1:
-            cut = detail.rfind(" ", 0, DETAIL_WIDTH) + 1 or DETAIL_WIDTH
-        chunks.append(detail[:cut].rstrip())
-        detail = detail[cut:]
+        cut = detail.rfind(" ", 0, DETAIL_WIDTH + 1)
+        if cut <= 0:
+            break
+        chunks.append(detail[:cut])
+        detail = detail[cut + 1:]
     chunks.append(detail)
     return chunks
 
@@ -321,6 +322,9 @@ class CMDaemon:
             for name in set(self.agents) - {a["name"] for a in local_agents}:
                 del self.agents[name]
         self.commit_lost_peers(resources, groups)
+        # TSC member duties (seed 004): heartbeat to the observer, CM file and isolation rules.
+        if tsc.cm_tick(self) == "stop":
+            self.stopping = True
 
     def groups(self, resources):
         """{group name: group record} of every cluster this node belongs to."""
@@ -505,6 +509,7 @@ def tbcm_down(cm):
     if not cm.running():
         print("Tibero cluster manager (%s) is not running." % cm.name)
         return 1
+    tsc.cm_leaving(cm)  # seed 004 [2]: tell the observer first, so this is no DB failure to it
     # Seed 004 scenario 2: the CM brings its DB instances down (abnormal) before leaving.
     for db in of_type(cm.resources(), "db"):
         if tibero.running_instance(db["dbhome"], db["name"]):

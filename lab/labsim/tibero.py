@@ -56,10 +56,11 @@ def open_instance_path(db_name, sid):
     return os.path.join(common.db_dir(db_name), "instances", "%s.json" % sid)
 
 
-def open_instances(db_name):
+def open_instances(db_name, shared=None):
     """{sid: mode} of the instances of a database whose tbsvr refreshed its entry recently
-    (readable from every node through $LAB_SHARED)."""
-    directory = os.path.join(common.db_dir(db_name), "instances")
+    (readable from every node through $LAB_SHARED; `shared` overrides it for tests)."""
+    base = os.path.join(shared, "db", db_name) if shared else common.db_dir(db_name)
+    directory = os.path.join(base, "instances")
     result = {}
     try:
         names = os.listdir(directory)
@@ -88,7 +89,10 @@ def serve(sid, mode, db_name):
 
     signal.signal(signal.SIGTERM, stop)
     entry = {"sid": sid, "mode": mode, "node": common.lab_node(), "pid": os.getpid()}
+    cm_pid = common.env("LAB_TBSVR_CM_PID", "0")
     while True:
+        if cm_pid != "0" and not common.pid_alive(cm_pid, "labsim.cm"):
+            stop(None, None)  # seed 004 [1]: MTHR sees its CM gone and terminates the instance
         if entry_path:
             entry["ts"] = common.now()
             common.write_json_atomic(entry_path, entry)
@@ -117,6 +121,16 @@ def cm_guard_error(home, sid):
         return None
     return ("Instance '%s' is registered in the Cluster Manager (%s) as a db resource, "
             "but the CM is not running. Start the CM first ('tbcm -b')." % (sid, node.name))
+
+
+def local_cm_pid(home, sid):
+    """The pid of the running CM that manages this instance (0 when none): tbsvr watches it."""
+    from labsim import cm  # late import: cm imports this module
+    cm_sid = common.env("CM_SID")
+    node = cm.LocalCM(home, cm_sid) if cm_sid else None
+    if node and node.tip_ok() and node.has_db(sid) and node.running():
+        return node.pid()
+    return 0
 
 
 # ---------------------------------------------------------------- tbboot
@@ -169,7 +183,7 @@ def tbboot(argv):
 def start_tbsvr(home, sid, mode, db_name):
     log = os.path.join(instance_dir(home, sid), "log", "tbsvr.out")
     args = ["-t", mode, "-SVR_SID", sid, "--db", db_name]
-    pid = common.spawn_daemon("tbsvr", TBSVR_MODULE, args, log)
+    pid = common.spawn_daemon("tbsvr", TBSVR_MODULE, args, log, {"LAB_TBSVR_CM_PID": str(local_cm_pid(home, sid))})
     common.write_json_atomic(state_path(home, sid),
                              {"pid": pid, "mode": mode, "sid": sid, "db_name": db_name,
                               "started": common.now()})
