@@ -332,8 +332,50 @@ class KvFile(object):
 
 
 # ---------------------------------------------------------------------------------------------
-# Files (for modules)
+# Module side: options, files, the shared body of tip_param and prs_agent_cfg
 # ---------------------------------------------------------------------------------------------
+
+def edit_argument_spec():
+    """The options tip_param and prs_agent_cfg share (each adds how to find its file)."""
+    return dict(
+        name=dict(type='str', aliases=['key']),
+        value=dict(type='raw'),
+        params=dict(type='dict'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        insert=dict(type='str', default='bottom'),
+        create=dict(type='bool', default=False),
+        backup=dict(type='bool', default=False),
+    )
+
+
+def value_text(value):
+    """A value as written in the file: booleans Y/N, numbers as str."""
+    if isinstance(value, bool):
+        return 'Y' if value else 'N'
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise KvFileError('values must be strings, numbers or booleans, not %r' % (value,))
+
+
+def wanted_from_params(params):
+    """{NAME: value text} from the name/value or params options (values are '' for state=absent)."""
+    if params['name'] is not None:
+        if params['state'] == 'present' and params['value'] is None:
+            raise KvFileError('value is required with name when state=present')
+        raw = {params['name']: params['value']}
+    else:
+        raw = params['params']
+        if not raw:
+            raise KvFileError('params is empty')
+    if params['state'] == 'absent':
+        return dict((key, '') for key in raw)
+    missing = [key for key, value in raw.items() if value is None]
+    if missing:
+        raise KvFileError('no value given for %s' % ', '.join(missing))
+    return dict((key, value_text(value)) for key, value in raw.items())
+
 
 def decode(data):
     """Bytes -> text that round-trips any byte (legacy EUC-KR comments survive an edit)."""

@@ -42,7 +42,7 @@ options:
   path:
     description:
       - The tip file.
-      - Mutually exclusive with O(tb_home) and O(sid); one of O(path) or O(sid) is required.
+      - Mutually exclusive with O(sid); one of O(path) or O(sid) is required.
     type: path
   tb_home:
     description:
@@ -177,7 +177,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, edit_file, parse_insert
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
+    KvFileError, edit_argument_spec, edit_file, parse_insert, wanted_from_params)
 
 
 def tip_path(params):
@@ -189,48 +190,13 @@ def tip_path(params):
     return os.path.join(params['tb_home'], 'config', '%s.tip' % params['sid'])
 
 
-def value_text(value):
-    """A value as written in a tip: booleans Y/N, numbers as str."""
-    if isinstance(value, bool):
-        return 'Y' if value else 'N'
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, str):
-        return value
-    raise KvFileError('values must be strings, numbers or booleans, not %r' % (value,))
-
-
-def wanted_params(params):
-    """{NAME: value text} from name/value or params."""
-    if params['name'] is not None:
-        if params['state'] == 'present' and params['value'] is None:
-            raise KvFileError('value is required with name when state=present')
-        raw = {params['name']: params['value']}
-    else:
-        raw = params['params']
-        if not raw:
-            raise KvFileError('params is empty')
-    if params['state'] == 'absent':
-        return dict((key, '') for key in raw)
-    missing = [key for key, value in raw.items() if value is None]
-    if missing:
-        raise KvFileError('no value given for %s' % ', '.join(missing))
-    return dict((key, value_text(value)) for key, value in raw.items())
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type='path'),
             tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
             sid=dict(type='str'),
-            name=dict(type='str', aliases=['key']),
-            value=dict(type='raw'),
-            params=dict(type='dict'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            insert=dict(type='str', default='bottom'),
-            create=dict(type='bool', default=False),
-            backup=dict(type='bool', default=False),
+            **edit_argument_spec()
         ),
         required_one_of=[('path', 'sid'), ('name', 'params')],
         mutually_exclusive=[('path', 'sid'), ('name', 'params')],
@@ -241,7 +207,7 @@ def main():
     try:
         parse_insert(params['insert'])
         path = tip_path(params)
-        result, dummy = edit_file(module, path, wanted_params(params), params['state'], insert=params['insert'],
+        result, dummy = edit_file(module, path, wanted_from_params(params), params['state'], insert=params['insert'],
                                   create=params['create'], backup=params['backup'], separator='=')
     except KvFileError as exc:
         module.fail_json(msg=str(exc), commands=[])
