@@ -98,12 +98,12 @@ def read_show(runner, cmrctl, args, parse):
         raise CommandFailed('cannot read the output of %s: %s' % (' '.join(argv), exc), argv, rc, out, err)
 
 
-def poll(read, done, timeout, interval=1.0, sleep=time.sleep, clock=time.monotonic):
+def poll(read, done, timeout, interval=1.0):
     """Call ``read()`` until ``done(value)`` or ``timeout`` seconds passed; return the last value."""
-    deadline = clock() + timeout
+    deadline = time.monotonic() + timeout
     value = read()
-    while not done(value) and clock() < deadline:
-        sleep(interval)
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(interval)
         value = read()
     return value
 

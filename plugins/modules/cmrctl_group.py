@@ -1,0 +1,371 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cmrctl_group
+short_description: Manage a Tibero Cluster Manager group resource (for example a ProSync CM group)
+version_added: 0.1.0
+description:
+  - Adds, starts, stops and deletes a CM C(group) resource with C(cmrctl), idempotently.
+  - The current state is read from C(cmrctl show) on this node (the group's row), never from error
+    texts; only the commands that make a difference are run, and the state is read again to confirm.
+  - O(state=started) adds and starts in one run; O(state=absent) stops, then deletes.
+  - A group is cluster-wide, so run the module on one node of the cluster (C(run_once)).
+extends_documentation_fragment:
+  - tibero.cm.tibero
+  - tibero.cm.tibero.cm_sid
+options:
+  name:
+    description: Name of the group resource (C(--name)), for example C(CM1).
+    type: str
+    required: true
+  cname:
+    description:
+      - Cluster resource the group belongs to (C(--cname)), for example C(cls_tibero).
+      - Required to add the group; when given, compared with the existing group.
+    type: str
+  grptype:
+    description: Group type (C(--grptype)). ProSync CM failover uses C(prosync).
+    type: str
+    default: prosync
+  failover:
+    description: Whether the CM fails the group's work over to other nodes when an agent is lost (C(--failover)).
+    type: bool
+    default: true
+  state:
+    description:
+      - V(present) the group exists (a new one is left down); V(started) it exists and is up;
+        V(stopped) it exists and is down; V(absent) it does not exist (stopped first if it was up).
+    type: str
+    choices: [present, absent, started, stopped]
+    default: present
+  replace:
+    description:
+      - When the existing group's O(cname), O(grptype) or O(failover) differ from the wanted ones, delete
+        it and add it again with the wanted settings. Only done while the group is down.
+      - Without it, such a difference fails the task with a message that names every difference.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait, after a start or stop, for the group (and this node's agents of the group) to
+        reach the wanted status in C(cmrctl show).
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    details: The commands that would run are returned in RV(commands); nothing is changed.
+  diff_mode:
+    support: full
+notes:
+  - After a start, every agent of the group on this node must come C(UP) within O(wait_timeout); an agent
+    still C(DOWN) fails the task (its script and C(start retry cnt) are in the message). A common cause is
+    an agent script without a bash shebang (C(source) is unknown to C(/bin/sh), so the CM gets exit code 127), or a
+    ProSync CM tip without C(CM_ID). When the group was already up and nothing was run, a C(DOWN) agent
+    on this node is only reported as a warning (it may have failed over on purpose).
+  - A group that still has agents cannot be deleted by C(cmrctl); remove them first with M(tibero.cm.cmrctl_agent).
+seealso:
+  - module: tibero.cm.cmrctl_agent
+  - module: tibero.cm.cmrctl_info
+author:
+  - tibero.cm contributors
+'''
+
+EXAMPLES = r'''
+- name: Register and start the ProSync CM group of the source cluster
+  tibero.cm.cmrctl_group:
+    name: CM1
+    cname: cls_tibero
+    grptype: prosync
+    failover: true
+    state: started
+  run_once: true
+  become: true
+  become_user: tibero
+
+- name: Remove the group (stops it first)
+  tibero.cm.cmrctl_group:
+    name: CM1
+    state: absent
+    tb_home: /home/tibero/tibero7
+    cm_sid: cm_tibero1
+'''
+
+RETURN = r'''
+commands:
+  description: The C(cmrctl) argv lists run (planned, in check mode), in order. Read-only C(show) calls are not listed.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/home/tibero/tibero7/bin/cmrctl", "add", "group", "--name", "CM1", "--cname", "cls_tibero",
+            "--grptype", "prosync", "--failover", "true"],
+           ["/home/tibero/tibero7/bin/cmrctl", "start", "group", "--name", "CM1"]]
+group:
+  description: The group as C(cmrctl show) lists it after the run (predicted in check mode); C(state) is V(absent) when it does not exist.
+  returned: always
+  type: dict
+  sample: {"name": "CM1", "state": "started", "status": "UP", "cname": "cls_tibero", "grptype": "prosync", "failover": true}
+agents:
+  description: This node's agents of the group after a start (name, status, detail from C(cmrctl show group)).
+  returned: when O(state=started) and not in check mode
+  type: list
+  elements: dict
+  sample: [{"name": "agent1", "status": "UP", "detail": "/home/prosync/bin/prs_0.sh, start retry cnt: 0"}]
+diff:
+  description: The group before and after (O(state), O(cname), O(grptype), O(failover)).
+  returned: in diff mode
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
+
+ADD_MARKER = 'Resource add success!'
+DEL_MARKER = 'Resource del success!'
+START_STOP_MARKER = 'SUCCESS!'
+
+
+class PlanError(Exception):
+    """The wanted state cannot be reached safely; the message says why and what to do."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# pure functions: state from `cmrctl show`, plan, argv
+
+
+def group_state(parsed, name):
+    """The group as the local node's table lists it: {name, state, status, cname, grptype, failover}."""
+    local = parsed['nodes'][0] if parsed['nodes'] else None
+    row = cs.find_resource(parsed['resources'], 'group', name, node=local)
+    if row is None:
+        return dict(name=name, state='absent')
+    detail = cs.parse_group_detail(row['detail']) or {}
+    return dict(name=name, state='started' if _running(row['status']) else 'stopped', status=row['status'],
+                cname=row['cluster'], grptype=detail.get('grptype'), failover=detail.get('failover'))
+
+
+def _running(status):
+    # UP, UP(R) (up on another node), UP(...): the group is started in the cluster.
+    return status.upper().startswith('UP')
+
+
+def setting_differences(current, want):
+    """[(option, current value, wanted value)] for cname / grptype / failover that differ."""
+    diffs = []
+    if want.get('cname') is not None and current.get('cname') != want['cname']:
+        diffs.append(('cname', current.get('cname'), want['cname']))
+    if (current.get('grptype') or '').lower() != want['grptype'].lower():
+        diffs.append(('grptype', current.get('grptype'), want['grptype']))
+    if current.get('failover') is not want['failover']:
+        diffs.append(('failover', current.get('failover'), want['failover']))
+    return diffs
+
+
+def plan(current, want, state, replace):
+    """Actions ('add', 'start', 'stop', 'del') that take ``current`` to ``state``; PlanError if unsafe."""
+    exists = current['state'] != 'absent'
+    running = current['state'] == 'started'
+    if state == 'absent':
+        return (['stop'] if running else []) + (['del'] if exists else [])
+    actions = []
+    if exists:
+        diffs = setting_differences(current, want)
+        if diffs and not replace:
+            raise PlanError('group %s exists with other settings (%s); set replace=true to delete and add it '
+                            'again (it must be down), or change the task to match'
+                            % (want['name'], _describe(diffs)))
+        if diffs and running:
+            raise PlanError('group %s must be replaced (%s) but it is up; stop it first (state=stopped), '
+                            'then run again with replace=true' % (want['name'], _describe(diffs)))
+        if diffs:
+            actions.append('del')
+            exists = False
+    if not exists:
+        if not want.get('cname'):
+            raise PlanError('group %s does not exist: cname is required to add it' % want['name'])
+        actions.append('add')
+    if state == 'started' and not running:
+        actions.append('start')
+    if state == 'stopped' and running:
+        actions.append('stop')
+    return actions
+
+
+def _describe(diffs):
+    return ', '.join('%s is %s, wanted %s' % (key, _show(have), _show(want)) for key, have, want in diffs)
+
+
+def _show(value):
+    if isinstance(value, bool):
+        return 'ON' if value else 'OFF'
+    return value if value is not None else 'unknown'
+
+
+def action_argv(cmrctl, action, want):
+    """The cmrctl argv of one action."""
+    if action == 'add':
+        return [cmrctl, 'add', 'group', '--name', want['name'], '--cname', want['cname'],
+                '--grptype', want['grptype'], '--failover', 'true' if want['failover'] else 'false']
+    return [cmrctl, action, 'group', '--name', want['name']]
+
+
+def predicted(current, want, state, actions):
+    """The group state after ``actions`` (check mode and the diff's 'after')."""
+    if state == 'absent':
+        return dict(name=want['name'], state='absent')
+    if 'add' in actions:
+        after = dict(name=want['name'], state='stopped', status='DOWN', cname=want['cname'],
+                     grptype=want['grptype'], failover=want['failover'])
+    else:
+        after = dict(current)
+    if 'start' in actions:
+        after.update(state='started', status='UP')
+    if 'stop' in actions:
+        after.update(state='stopped', status='DOWN')
+    return after
+
+
+def diff_view(group):
+    """What the diff shows of a group."""
+    keys = ('state', 'cname', 'grptype', 'failover')
+    return dict((k, group[k]) for k in keys if k in group)
+
+
+def local_agents(parsed, node):
+    """This node's agent rows in a ``cmrctl show group --name G`` output."""
+    return [dict(name=r['name'], status=r['status'], detail=r['detail'])
+            for r in parsed['resources'] if r['node'] == node and r['type'] == 'agent']
+
+
+def agents_down(agents):
+    return [a for a in agents if not a['status'].upper().startswith('UP')]
+
+
+def describe_down_agents(name, agents):
+    parts = []
+    for agent in agents:
+        detail = cs.parse_agent_detail(agent['detail']) or {}
+        parts.append('%s is %s (script %s, start retry cnt %s)'
+                     % (agent['name'], agent['status'], detail.get('script', agent['detail']),
+                        detail.get('start_retry_cnt', '?')))
+    return ('group %s is up but on this node %s. Check that the script starts with #!/bin/bash (exit code 127 '
+            'under /bin/sh), that the CM tip has CM_ID, and $PRS_HOME/var/cmagent.log'
+            % (name, '; '.join(parts)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# module
+
+
+class GroupModule(object):
+    """Wires params -> read -> plan -> run -> confirm for one group."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.runner = tc.make_runner(module)
+        self.cmrctl = tc.tibero_tool(module, 'cmrctl')
+        self.want = dict(name=self.params['name'], cname=self.params['cname'], grptype=self.params['grptype'],
+                         failover=self.params['failover'])
+
+    def read(self):
+        parsed = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)
+        self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
+        return group_state(parsed, self.params['name'])
+
+    def read_agents(self):
+        parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['name']], cs.parse_nodes)
+        return local_agents(parsed, self.local_node)
+
+    def run(self):
+        state = self.params['state']
+        current = self.read()
+        try:
+            actions = plan(current, self.want, state, self.params['replace'])
+        except PlanError as exc:
+            self.module.fail_json(msg=str(exc), group=current, commands=[])
+        result = dict(changed=bool(actions), commands=self.runner.commands)
+        after = predicted(current, self.want, state, actions)
+        if self.module.check_mode:
+            for action in actions:
+                self.runner.plan(action_argv(self.cmrctl, action, self.want))
+        else:
+            for action in actions:
+                self.execute(action)
+            if actions:
+                after = self.confirm(state, actions)
+            if state == 'started':
+                self.check_agents(actions, result)
+        result['group'] = after
+        if self.module._diff:
+            result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
+        self.module.exit_json(**result)
+
+    def execute(self, action):
+        marker = {'add': ADD_MARKER, 'del': DEL_MARKER}.get(action, START_STOP_MARKER)
+        self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=marker)
+
+    def confirm(self, state, actions):
+        """Read the group again (until it is in ``state`` after a start or stop); fail if it is not."""
+        def reached(group):
+            if state == 'absent':
+                return group['state'] == 'absent'
+            if state == 'present':
+                return group['state'] != 'absent'
+            return group['state'] == state
+
+        timeout = self.params['wait_timeout'] if ('start' in actions or 'stop' in actions) else 0
+        group = tc.poll(self.read, reached, timeout)
+        if not reached(group):
+            self.module.fail_json(msg='group %s is %s after %s, wanted %s'
+                                  % (self.params['name'], group.get('status', 'absent'),
+                                     ', '.join(actions) or 'no change', state),
+                                  group=group, commands=self.runner.commands)
+        return group
+
+    def check_agents(self, actions, result):
+        """This node's agents of a started group must be UP: fail after our start, warn otherwise."""
+        started_now = 'start' in actions
+        timeout = self.params['wait_timeout'] if started_now else 0
+        agents = tc.poll(self.read_agents, lambda a: not agents_down(a), timeout)
+        result['agents'] = agents
+        down = agents_down(agents)
+        if down and started_now:
+            self.module.fail_json(msg=describe_down_agents(self.params['name'], down), agents=agents,
+                                  commands=self.runner.commands, changed=True)
+        if down:
+            self.module.warn(describe_down_agents(self.params['name'], down))
+
+
+def main():
+    argument_spec = tc.tibero_argument_spec()
+    argument_spec.update(
+        name=dict(type='str', required=True),
+        cname=dict(type='str'),
+        grptype=dict(type='str', default='prosync'),
+        failover=dict(type='bool', default=True),
+        state=dict(type='str', default='present', choices=['present', 'absent', 'started', 'stopped']),
+        replace=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=60),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    tc.require(module, 'cm_sid')
+    group_module = GroupModule(module)
+    try:
+        group_module.run()
+    except CommandFailed as exc:
+        tc.fail(module, group_module.runner, exc)
+
+
+if __name__ == '__main__':
+    main()
