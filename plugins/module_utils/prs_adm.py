@@ -138,6 +138,6 @@ def parse_status(text):
             processes.append(process)
         # Anything else is the banner, copyright or a blank: nothing to read.
     if not agents:
-        raise PrsAdmParseError('prs_adm printed no "prs_agent ID: ..." line; output follows', text)
+        raise PrsAdmParseError('prs_adm printed no "prs_agent ID: ..." line', text)
     return dict(agents=agents, instance_id=instances[0] if instances else None, instances=instances,
                 processes=processes)
