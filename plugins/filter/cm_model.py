@@ -1,0 +1,515 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The tibero.cm data model: validate it (every problem at once) and derive what the roles need.
+
+The inventory declares the site once (``tibero_cm_*`` variables, see docs/data-model.md). The roles
+never re-derive anything themselves: they read the dict returned by ``cm_model``. Validation is pure
+Python on plain data so it runs on the controller before any host is touched, and so it is unit
+tested without Ansible.
+
+Problem messages have the form ``<variable path>: <what is wrong> (rule: <rule>)`` and never echo
+the value of a secret.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# Names end up in cmrctl argv, file names and the installer's sourced cfg files: keep them plain.
+NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+NAME_RULE = 'a letter then letters, digits or _ (at most %d characters); no shell metacharacters'
+MAX_NAME = 64
+USER_RE = re.compile(r'^[a-z_][a-z0-9_-]*$')
+PATH_RE = re.compile(r'^/[A-Za-z0-9._/-]*$')
+MAX_PATH = 255
+HOST_RE = re.compile(r'^[A-Za-z0-9._:-]+$')
+# prs_install.cfg is sourced by bash: a secret is written unquoted, so it must stay one plain word.
+SECRET_RE = re.compile(r'^[A-Za-z0-9_.@%+=:,/-]+$')
+MAX_SECRET = 128
+CFG_KEY_RE = re.compile(r'^[A-Z][A-Z0-9_]*$')
+CFG_VALUE_RE = re.compile(r'^[A-Za-z0-9_.@%+=:,/-]*$')
+DELIMITERS = (',', ':', '|')
+DB_TYPES = ('TIBERO', 'ORACLE', 'MYSQL', 'POSTGRES')
+
+# prs_install.cfg keys this collection writes itself; instance.options may not repeat them.
+MANAGED_INSTALL_KEYS = frozenset((
+    'INSTANCE_ID', 'PRS_USER', 'PRS_PWD', 'AGENT_LIST_DELIMITER', 'EXT_CNT', 'APPLY_PORT',
+    'APPLY_AGENT_ID_LIST', 'LLOB_PORT', 'LLOB_AGENT_ID_LIST', 'SRC_DB_TYPE', 'SRC_DB_NAME',
+    'SRC_INSTALL_USER', 'SRC_INSTALL_PWD', 'SRC_DB_CNT', 'TAR_DB_TYPE', 'TAR_DB_NAME',
+    'TAR_INSTALL_USER', 'TAR_INSTALL_PWD', 'TAR_DB_CNT',
+))
+MANAGED_INSTALL_PREFIXES = ('EXT_AGENT_ID_LIST_', 'SRC_DB_ALIAS_')
+
+# prs_agent_<id>.cfg CM parameters (seed 000 section 3): name -> kind.
+AGENT_PARAMS = {
+    'USE_CM': 'yn',
+    'PRS_AGENT_PROC_MAX_FAIL_CNT': 'int',
+    'PRS_AGENT_PROC_STARTUP_TIMEOUT': 'int',
+    'PRS_AGENT_PROC_STATUS_REPLY_TIMEOUT': 'int',
+    'PRS_AGENT_PROC_STATUS_INTERVAL': 'int',
+    'PRS_AGENT_CM_PROBE_TIMEOUT': 'int',
+}
+
+TOP_LEVEL = ('tb_home', 'prs_home', 'tibero_user', 'prosync_user', 'clusters', 'agents',
+             'instance', 'agent_params', 'agent_timeout_cnt', 'agent_retry_cnt')
+
+
+def _var(path):
+    """The user-facing variable name of a model path ('agents[0].id' -> 'tibero_cm_agents[0].id')."""
+    return 'tibero_cm_' + path
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_str(value):
+    return isinstance(value, str)
+
+
+class _Checker(object):
+    """Collects problems instead of stopping at the first one."""
+
+    def __init__(self):
+        self.problems = []
+
+    def add(self, path, what, rule):
+        self.problems.append('%s: %s (rule: %s)' % (_var(path), what, rule))
+
+    def name(self, path, value, required=True):
+        """A plain identifier (cluster, group, SID, agent id, ...). Returns True when valid."""
+        if value is None:
+            if required:
+                self.add(path, 'is missing', 'required')
+            return False
+        if not _is_str(value):
+            self.add(path, 'must be a string, got %s' % type(value).__name__, 'type string')
+            return False
+        if len(value) > MAX_NAME or not NAME_RE.match(value):
+            self.add(path, 'invalid name %r' % value[:MAX_NAME + 8], NAME_RULE % MAX_NAME)
+            return False
+        return True
+
+    def path(self, path, value):
+        if value is None or value == '':
+            self.add(path, 'is missing', 'required: an absolute directory path')
+            return False
+        if not _is_str(value):
+            self.add(path, 'must be a string, got %s' % type(value).__name__, 'type string')
+            return False
+        if len(value) > MAX_PATH or not PATH_RE.match(value) or '..' in value.split('/'):
+            self.add(path, 'invalid path %r' % value[:MAX_PATH],
+                     'absolute path of letters, digits and ._/- only, no "..", at most %d characters'
+                     % MAX_PATH)
+            return False
+        return True
+
+    def user(self, path, value):
+        if not _is_str(value) or not USER_RE.match(value) or len(value) > 32:
+            self.add(path, 'invalid OS user name %r' % (value,),
+                     'a lower-case POSIX user name, at most 32 characters')
+            return False
+        return True
+
+    def port(self, path, value):
+        if not _is_int(value):
+            self.add(path, 'must be an integer, got %s' % type(value).__name__, 'type integer')
+            return False
+        if not 1024 <= value <= 65535:
+            self.add(path, 'port %d out of range' % value, 'ports are 1024..65535')
+            return False
+        return True
+
+    def int_min(self, path, value, minimum):
+        if not _is_int(value):
+            self.add(path, 'must be an integer, got %s' % type(value).__name__, 'type integer')
+            return False
+        if value < minimum:
+            self.add(path, 'value %d is below %d' % (value, minimum), 'integer >= %d' % minimum)
+            return False
+        return True
+
+    def secret(self, path, value):
+        # Never echo the value: only say what is wrong with it.
+        if value is None or value == '':
+            self.add(path, 'is missing', 'required (set it from an ansible-vault variable)')
+            return False
+        if not _is_str(value):
+            self.add(path, 'must be a string', 'type string')
+            return False
+        if len(value) > MAX_SECRET or not SECRET_RE.match(value):
+            self.add(path, 'contains characters that are not allowed or is too long (value not shown)',
+                     'prs_install.cfg is sourced by bash: letters, digits and _.@%+=:,/- only, '
+                     'at most %d characters' % MAX_SECRET)
+            return False
+        return True
+
+    def dict_(self, path, value, required=True):
+        if value is None:
+            if required:
+                self.add(path, 'is missing', 'required')
+            return False
+        if not isinstance(value, dict):
+            self.add(path, 'must be a mapping, got %s' % type(value).__name__, 'type dict')
+            return False
+        return True
+
+    def list_(self, path, value, required=True, non_empty=True):
+        if value is None:
+            if required:
+                self.add(path, 'is missing', 'required')
+            return False
+        if not isinstance(value, list):
+            self.add(path, 'must be a list, got %s' % type(value).__name__, 'type list')
+            return False
+        if non_empty and not value:
+            self.add(path, 'is empty', 'at least one entry')
+            return False
+        return True
+
+
+def _check_clusters(chk, clusters, inventory_hosts):
+    """Returns {host: (cluster index, node index)} of the valid nodes."""
+    node_of_host = {}
+    if not chk.list_('clusters', clusters):
+        return node_of_host
+    seen = {'name': {}, 'cm_group': {}, 'db_name': {}, 'tb_sid': {}, 'cm_sid': {}}
+    for ci, cluster in enumerate(clusters):
+        cpath = 'clusters[%d]' % ci
+        if not chk.dict_(cpath, cluster):
+            continue
+        for key in ('name', 'cm_group', 'db_name'):
+            value = cluster.get(key)
+            if chk.name('%s.%s' % (cpath, key), value):
+                first = seen[key].setdefault(value, cpath)
+                if first != cpath:
+                    chk.add('%s.%s' % (cpath, key), 'duplicate %r (also %s)' % (value, _var(first)),
+                            'each cluster has its own %s' % key)
+        if 'failover' in cluster and not isinstance(cluster['failover'], bool):
+            chk.add(cpath + '.failover', 'must be a boolean, got %s' % type(cluster['failover']).__name__,
+                    'type bool')
+        nodes = cluster.get('nodes')
+        if not chk.list_(cpath + '.nodes', nodes):
+            continue
+        for ni, node in enumerate(nodes):
+            npath = '%s.nodes[%d]' % (cpath, ni)
+            if not chk.dict_(npath, node):
+                continue
+            host = node.get('host')
+            if not _is_str(host) or not HOST_RE.match(host):
+                chk.add(npath + '.host', 'invalid inventory host %r' % (host,),
+                        'an inventory host name')
+            elif inventory_hosts is not None and host not in inventory_hosts:
+                chk.add(npath + '.host', 'host %r is not in the inventory' % host,
+                        'every node is an inventory host')
+            elif host in node_of_host:
+                other = node_of_host[host]
+                chk.add(npath + '.host', 'host %r is already clusters[%d].nodes[%d]'
+                        % (host, other[0], other[1]), 'a host is one node of one cluster')
+            else:
+                node_of_host[host] = (ci, ni)
+            for key in ('tb_sid', 'cm_sid'):
+                value = node.get(key)
+                if chk.name('%s.%s' % (npath, key), value):
+                    first = seen[key].setdefault(value, npath)
+                    if first != npath:
+                        chk.add('%s.%s' % (npath, key), 'duplicate %r (also %s)' % (value, _var(first)),
+                                '%s is unique across the site' % key.upper())
+            if 'cm_id' in node:
+                cm_id = node['cm_id']
+                if not _is_int(cm_id):
+                    chk.add(npath + '.cm_id', 'must be an integer, got %s' % type(cm_id).__name__,
+                            'type integer')
+                elif cm_id != ni:
+                    chk.add(npath + '.cm_id', 'CM id %d does not match the node position %d' % (cm_id, ni),
+                            'the CM id of a node is its position in the cluster (0, 1, ...), unique in '
+                            'its CM group; reorder the nodes instead')
+    return node_of_host
+
+
+def _check_agents(chk, agents, node_of_host):
+    """Returns {agent id: agent dict} of the agents with a valid id."""
+    known = {}
+    if not chk.list_('agents', agents):
+        return known
+    agent_on_host = {}
+    for ai, agent in enumerate(agents):
+        apath = 'agents[%d]' % ai
+        if not chk.dict_(apath, agent):
+            continue
+        agent_id = agent.get('id')
+        if chk.name(apath + '.id', agent_id):
+            if agent_id in known:
+                chk.add(apath + '.id', 'duplicate agent id %r (also %s)'
+                        % (agent_id, _var(known[agent_id]['__path'])), 'agent ids are unique')
+            else:
+                known[agent_id] = dict(agent, __path=apath)
+        host = agent.get('host')
+        if not _is_str(host):
+            chk.add(apath + '.host', 'is missing or not a string', 'required: an inventory host')
+        elif host not in node_of_host:
+            chk.add(apath + '.host', 'host %r is not a node of any cluster in tibero_cm_clusters' % host,
+                    'an agent runs on a cluster node; its CM group and CM id come from that node')
+        elif host in agent_on_host:
+            chk.add(apath + '.host', 'host %r already runs %s' % (host, _var(agent_on_host[host])),
+                    'one agent per node (the CM id of the node identifies the agent in its group)')
+        else:
+            agent_on_host[host] = apath
+        chk.port(apath + '.port', agent.get('port'))
+        if 'retry_cnt' in agent:
+            chk.int_min(apath + '.retry_cnt', agent['retry_cnt'], 0)
+        if agent.get('pubnet') is not None:
+            chk.name(apath + '.pubnet', agent['pubnet'])
+    return known
+
+
+def _check_agent_list(chk, path, value, known):
+    if not chk.list_(path, value):
+        return
+    seen = set()
+    for i, agent_id in enumerate(value):
+        if not _is_str(agent_id):
+            chk.add('%s[%d]' % (path, i), 'must be an agent id string', 'type string')
+        elif agent_id not in known:
+            chk.add('%s[%d]' % (path, i), 'unknown agent %r' % agent_id,
+                    'every id in an agent list is one of tibero_cm_agents')
+        elif agent_id in seen:
+            chk.add('%s[%d]' % (path, i), 'agent %r listed twice' % agent_id,
+                    'an agent appears once per list')
+        seen.add(agent_id)
+
+
+def _check_instance(chk, inst, known, clusters_by_name, node_of_host):
+    if not chk.dict_('instance', inst):
+        return
+    chk.name('instance.id', inst.get('id'))
+    chk.name('instance.user', inst.get('user'))
+    chk.secret('instance.password', inst.get('password'))
+    delimiter = inst.get('agent_list_delimiter', ',')
+    if delimiter not in DELIMITERS:
+        chk.add('instance.agent_list_delimiter', 'invalid delimiter %r' % (delimiter,),
+                'one of %s' % ' '.join(DELIMITERS))
+    install_host = inst.get('install_host')
+    if install_host is not None and install_host not in node_of_host:
+        chk.add('instance.install_host', 'host %r is not a node of any cluster' % (install_host,),
+                'prs_install.sh runs on a cluster node that has ProSync')
+    ext = inst.get('ext_agents')
+    if chk.list_('instance.ext_agents', ext):
+        for i, one in enumerate(ext):
+            _check_agent_list(chk, 'instance.ext_agents[%d]' % i, one, known)
+    _check_agent_list(chk, 'instance.apply_agents', inst.get('apply_agents'), known)
+    _check_agent_list(chk, 'instance.llob_agents', inst.get('llob_agents'), known)
+    chk.port('instance.apply_port', inst.get('apply_port'))
+    chk.port('instance.llob_port', inst.get('llob_port'))
+    for side in ('source', 'target'):
+        db = inst.get(side)
+        spath = 'instance.%s' % side
+        if not chk.dict_(spath, db):
+            continue
+        cluster = db.get('cluster')
+        if chk.name(spath + '.cluster', cluster) and clusters_by_name and cluster not in clusters_by_name:
+            chk.add(spath + '.cluster', 'unknown cluster %r' % cluster,
+                    'one of tibero_cm_clusters[].name')
+        db_type = db.get('type', 'TIBERO')
+        if db_type not in DB_TYPES:
+            chk.add(spath + '.type', 'unknown database type %r' % (db_type,), 'one of %s' % ', '.join(DB_TYPES))
+        chk.name(spath + '.install_user', db.get('install_user'))
+        chk.secret(spath + '.install_password', db.get('install_password'))
+    source = inst.get('source') if isinstance(inst.get('source'), dict) else {}
+    src_cluster = clusters_by_name.get(source.get('cluster'))
+    if isinstance(ext, list) and src_cluster is not None and isinstance(src_cluster.get('nodes'), list):
+        if len(ext) != len(src_cluster['nodes']):
+            chk.add('instance.ext_agents', 'EXT_CNT %d != SRC_DB_CNT %d (nodes of cluster %r)'
+                    % (len(ext), len(src_cluster['nodes']), src_cluster.get('name')),
+                    'one extract agent list per source TAC instance: EXT_CNT must equal SRC_DB_CNT')
+    options = inst.get('options', {})
+    if chk.dict_('instance.options', options, required=False):
+        for key, value in options.items():
+            opath = 'instance.options.%s' % key
+            if not _is_str(key) or not CFG_KEY_RE.match(key):
+                chk.add(opath, 'invalid key', 'upper-case prs_install.cfg key')
+            elif key in MANAGED_INSTALL_KEYS or key.startswith(MANAGED_INSTALL_PREFIXES):
+                chk.add(opath, 'key is derived from the model', 'do not set managed keys in options')
+            if isinstance(value, bool) or not isinstance(value, (str, int)) or \
+                    not CFG_VALUE_RE.match(str(value)):
+                chk.add(opath, 'invalid value', 'a string or integer of letters, digits and _.@%+=:,/- only')
+
+
+def _check_ports_per_host(chk, agents, inst):
+    """Agent, apply and llob ports must not collide on one host."""
+    if not isinstance(agents, list):
+        return
+    used = {}  # host -> {port: what}
+    by_id = {}
+    for ai, agent in enumerate(agents):
+        if isinstance(agent, dict) and _is_int(agent.get('port')) and _is_str(agent.get('host')):
+            by_id.setdefault(agent.get('id'), agent)
+            ports = used.setdefault(agent['host'], {})
+            what = _var('agents[%d].port' % ai)
+            if agent['port'] in ports:
+                chk.add('agents[%d].port' % ai, 'port %d collides with %s on host %r'
+                        % (agent['port'], ports[agent['port']], agent['host']), 'ports are unique per host')
+            else:
+                ports[agent['port']] = what
+    if not isinstance(inst, dict):
+        return
+    for kind in ('apply', 'llob'):
+        port = inst.get('%s_port' % kind)
+        ids = inst.get('%s_agents' % kind)
+        if not _is_int(port) or not isinstance(ids, list):
+            continue
+        for agent_id in ids:
+            agent = by_id.get(agent_id) if _is_str(agent_id) else None
+            if agent is None:
+                continue
+            ports = used.setdefault(agent['host'], {})
+            if port in ports and ports[port] != _var('instance.%s_port' % kind):
+                chk.add('instance.%s_port' % kind, 'port %d collides with %s on host %r'
+                        % (port, ports[port], agent['host']), 'ports are unique per host')
+            else:
+                ports[port] = _var('instance.%s_port' % kind)
+
+
+def _check_agent_params(chk, params):
+    if not chk.dict_('agent_params', params, required=False):
+        return
+    for key, value in params.items():
+        ppath = 'agent_params.%s' % key
+        kind = AGENT_PARAMS.get(key)
+        if kind is None:
+            chk.add(ppath, 'unknown parameter', 'one of %s' % ', '.join(sorted(AGENT_PARAMS)))
+        elif kind == 'yn' and value not in ('Y', 'N'):
+            chk.add(ppath, 'invalid value %r' % (value,), 'Y or N (quote it in YAML)')
+        elif kind == 'int':
+            chk.int_min(ppath, value, 0)
+
+
+def cm_model_problems(model, inventory_hosts=None):
+    """Every problem of the model, as a list of messages (empty when valid).
+
+    ``model`` maps the names of TOP_LEVEL (without the tibero_cm_ prefix) to the inventory values;
+    ``inventory_hosts`` (optional) is the list of inventory host names.
+    """
+    chk = _Checker()
+    if not isinstance(model, dict):
+        return ['tibero_cm_*: the model must be a mapping (rule: type dict)']
+    hosts = set(inventory_hosts) if inventory_hosts is not None else None
+    chk.path('tb_home', model.get('tb_home'))
+    chk.path('prs_home', model.get('prs_home'))
+    chk.user('tibero_user', model.get('tibero_user'))
+    chk.user('prosync_user', model.get('prosync_user'))
+    clusters = model.get('clusters')
+    node_of_host = _check_clusters(chk, clusters, hosts)
+    known = _check_agents(chk, model.get('agents'), node_of_host)
+    clusters_by_name = {}
+    if isinstance(clusters, list):
+        clusters_by_name = dict((c.get('name'), c) for c in clusters if isinstance(c, dict))
+    _check_instance(chk, model.get('instance'), known, clusters_by_name, node_of_host)
+    _check_ports_per_host(chk, model.get('agents'), model.get('instance'))
+    _check_agent_params(chk, model.get('agent_params'))
+    chk.int_min('agent_timeout_cnt', model.get('agent_timeout_cnt'), 1)
+    chk.int_min('agent_retry_cnt', model.get('agent_retry_cnt'), 0)
+    return chk.problems
+
+
+def _address(hostvars, host):
+    """AGENT_HOST of a host: tibero_cm_agent_address, else ansible_host, else the host name."""
+    try:
+        hvars = hostvars[host]
+    except (KeyError, TypeError):
+        return host
+    for key in ('tibero_cm_agent_address', 'ansible_host'):
+        try:
+            value = hvars.get(key)
+        except Exception:  # an undefined host var that does not template
+            value = None
+        if value:
+            return str(value)
+    return host
+
+
+def cm_model(model, hostvars=None):
+    """Derive the site from a valid model (run cm_model_problems first).
+
+    Returns a dict with ``clusters`` (nodes with their CM id), ``agents`` (with CM group, CM id,
+    address, script), ``by_host`` (everything a node needs about itself), ``hosts`` (every node,
+    cluster order), ``instance`` (with the derived prs_install.cfg values) and ``install_agents``
+    (prs_install_agent.cfg entries, in declaration order).
+    """
+    problems = cm_model_problems(model)
+    if problems:
+        raise ValueError('invalid tibero.cm model:\n' + '\n'.join(problems))
+    hostvars = hostvars or {}
+    prs_home = model['prs_home'].rstrip('/') or '/'
+    clusters = []
+    by_host = {}
+    for cluster in model['clusters']:
+        nodes = []
+        for index, node in enumerate(cluster['nodes']):
+            nodes.append(dict(host=node['host'], tb_sid=node['tb_sid'], cm_sid=node['cm_sid'], cm_id=index))
+        clusters.append(dict(name=cluster['name'], db_name=cluster['db_name'], cm_group=cluster['cm_group'],
+                             failover=cluster.get('failover', True), nodes=nodes,
+                             hosts=[n['host'] for n in nodes]))
+        for node in nodes:
+            by_host[node['host']] = dict(node, cluster=cluster['name'], db_name=cluster['db_name'],
+                                         cm_group=cluster['cm_group'],
+                                         cluster_hosts=[n['host'] for n in nodes],
+                                         agent=None)
+    agents = []
+    for agent in model['agents']:
+        node = by_host[agent['host']]
+        derived = dict(
+            id=agent['id'], host=agent['host'], port=agent['port'],
+            address=_address(hostvars, agent['host']),
+            cluster=node['cluster'], cm_group=node['cm_group'], cm_id=node['cm_id'],
+            script='%s/bin/prs_%d.sh' % (prs_home.rstrip('/'), node['cm_id']),
+            retry_cnt=agent.get('retry_cnt', model['agent_retry_cnt']),
+            pubnet=agent.get('pubnet'),
+        )
+        agents.append(derived)
+        node['agent'] = derived
+    for cluster in clusters:
+        cluster['agents'] = [a['id'] for a in agents if a['cluster'] == cluster['name']]
+    inst = model['instance']
+    by_name = dict((c['name'], c) for c in clusters)
+    delimiter = inst.get('agent_list_delimiter', ',')
+    source = by_name[inst['source']['cluster']]
+    target = by_name[inst['target']['cluster']]
+    agent_host = dict((a['id'], a['host']) for a in agents)
+    instance = dict(
+        id=inst['id'], user=inst['user'], delimiter=delimiter,
+        ext_lists=[delimiter.join(one) for one in inst['ext_agents']],
+        ext_cnt=len(inst['ext_agents']),
+        apply_port=inst['apply_port'], apply_list=delimiter.join(inst['apply_agents']),
+        llob_port=inst['llob_port'], llob_list=delimiter.join(inst['llob_agents']),
+        src_type=inst['source'].get('type', 'TIBERO'), src_db_name=source['db_name'],
+        src_install_user=inst['source']['install_user'], src_db_cnt=len(source['nodes']),
+        src_aliases=[n['tb_sid'] for n in source['nodes']],
+        tar_type=inst['target'].get('type', 'TIBERO'), tar_db_name=target['db_name'],
+        tar_install_user=inst['target']['install_user'], tar_db_cnt=len(target['nodes']),
+        options=dict(sorted(inst.get('options', {}).items())),
+        # The installer runs once, on the node of the first extract agent unless told otherwise.
+        install_host=inst.get('install_host') or agent_host[inst['ext_agents'][0][0]],
+    )
+    return dict(
+        clusters=clusters,
+        agents=agents,
+        by_host=by_host,
+        hosts=[h for c in clusters for h in c['hosts']],
+        agent_hosts=[a['host'] for a in agents],
+        instance=instance,
+        agent_params=dict(model.get('agent_params') or {}),
+    )
+
+
+class FilterModule(object):
+    """tibero.cm model filters."""
+
+    def filters(self):
+        return {
+            'cm_model_problems': cm_model_problems,
+            'cm_model': cm_model,
+        }
