@@ -186,10 +186,16 @@ def plan_scenario(scenario, mode, values):
         seconds=total,
         timers=timers,
         stages=stages,
-        formula='%s = %s = %d' % (' + '.join(s['formula'] for s in stages),
-                                  ' + '.join(str(s['seconds']) for s in stages), total),
+        formula=render_formula(stages, total),
     )
     return result
+
+
+def render_formula(stages, total):
+    """``names = numbers = total``, without repeating a part equal to the next one."""
+    parts = [' + '.join(s['formula'] for s in stages), ' + '.join(str(s['seconds']) for s in stages), str(total)]
+    kept = [part for index, part in enumerate(parts) if index + 1 == len(parts) or part != parts[index + 1]]
+    return ' = '.join(kept)
 
 
 def plan(mode, values=None):

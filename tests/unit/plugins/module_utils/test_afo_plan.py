@@ -119,3 +119,15 @@ def test_bad_input(mode, values, message):
 
 def test_none_means_default():
     assert afo_plan.effective_parameters(dict(cm_net_margin=None))['cm_net_margin'] == 0
+
+
+@pytest.mark.parametrize('mode, index, formula', [
+    ('protective', 3, '_CM_AUTOFAILOVER_WAIT_TIME = 10'),
+    ('disaster_plan', 0, '(max(_CM_OBSERVER_EXPIRE, _OBSERVER_EXPIRE_TIME) + 10) + _CM_AUTOFAILOVER_WAIT_TIME '
+                         '= 70 + 10 = 80'),
+    ('disaster_plan', 5, 'min(_CM_MAX_IO_RETRY, CM_HEARTBEAT_EXPIRE) + '
+                         '(max(_CM_OBSERVER_EXPIRE, _OBSERVER_EXPIRE_TIME) + 10) + _CM_AUTOFAILOVER_WAIT_TIME '
+                         '= 10 + 70 + 10 = 90'),
+])
+def test_formula_text(mode, index, formula):
+    assert afo_plan.plan(mode)[index]['formula'] == formula
