@@ -1,0 +1,385 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cmrctl_agent
+short_description: Manage a Tibero Cluster Manager agent resource (for example a ProSync agent under CM)
+version_added: 0.1.0
+description:
+  - Adds, starts, stops and deletes a CM C(agent) resource of this node with C(cmrctl), idempotently.
+  - Run it on the node the agent belongs to. The state is read from this node's table of C(cmrctl show);
+    only the commands that make a difference are run, and the state is read again to confirm.
+  - O(state=started) adds and starts in one run; O(state=absent) stops, then deletes.
+  - Before anything is run, the agent script is checked the way the CM will run it. It must exist, be
+    executable, and start with a bash shebang (C(#!/bin/bash), C(#!/usr/bin/env bash), C(#!/bin/bash -x)...).
+    The ProSync script loads C(prs_cm.sh) with C(source), which C(/bin/sh) (dash) does not know, so the CM
+    would get exit code 127 (seed procedure, step 2).
+extends_documentation_fragment:
+  - tibero.cm.tibero
+  - tibero.cm.tibero.cm_sid
+options:
+  name:
+    description: Name of the agent resource (C(--name)), for example C(agent1).
+    type: str
+    required: true
+  grpname:
+    description:
+      - Group the agent belongs to (C(--grpname)); the group must exist (see M(tibero.cm.cmrctl_group)).
+      - Required unless O(state=absent). Compared with the existing agent's group as C(cmrctl show group) lists it.
+    type: str
+  script:
+    description:
+      - Absolute path of the agent script on this node (C(--script)), for example C($PRS_HOME/bin/prs_0.sh).
+      - Required unless O(state=absent). Compared with the script C(cmrctl show) lists for the agent.
+    type: path
+  pubnet:
+    description: Public network resource the agent depends on (C(--pubnet)). Only used when the agent is added.
+    type: str
+  retry_cnt:
+    description:
+      - How many failed starts the CM retries before it gives the agent up (C(--retry_cnt)).
+      - Only used when the agent is added; C(cmrctl show) does not print it, so an existing agent is not compared.
+    type: int
+    default: 3
+  state:
+    description:
+      - V(present) the agent exists; V(started) it exists and is up on this node; V(stopped) it exists
+        and is down; V(absent) it does not exist (stopped first if it was up).
+      - An agent runs only inside a started group; V(started) fails with a clear message when the group is down.
+    type: str
+    choices: [present, absent, started, stopped]
+    default: present
+  replace:
+    description:
+      - When the existing agent's O(script) or O(grpname) differ, delete it and add it again. Only done while
+        the agent is down. Without it, such a difference fails the task and names the difference.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait, after a start or stop, for the agent to reach the wanted status.
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    details: The script is checked and the commands that would run are returned in RV(commands).
+  diff_mode:
+    support: full
+notes:
+  - The script is checked as the user the module runs as; run it as the CM's OS user (the one that runs
+    C(tbcm)), since the CM runs the script as that user.
+seealso:
+  - module: tibero.cm.cmrctl_group
+author:
+  - tibero.cm contributors
+'''
+
+EXAMPLES = r'''
+- name: Register this node's ProSync agent in group CM1
+  tibero.cm.cmrctl_agent:
+    name: agent1
+    grpname: CM1
+    script: /home/prosync/example/bin/prs_0.sh
+    retry_cnt: 3
+    state: present
+  become: true
+  become_user: tibero
+
+- name: Restart a given-up agent inside the running group
+  tibero.cm.cmrctl_agent:
+    name: agent1
+    grpname: CM1
+    script: /home/prosync/example/bin/prs_0.sh
+    state: started
+'''
+
+RETURN = r'''
+commands:
+  description: The C(cmrctl) argv lists run (planned, in check mode), in order. Read-only C(show) calls are not listed.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/home/tibero/tibero7/bin/cmrctl", "add", "agent", "--name", "agent1", "--grpname", "CM1",
+            "--script", "/home/prosync/example/bin/prs_0.sh", "--retry_cnt", "3"]]
+agent:
+  description: The agent as this node's C(cmrctl show) lists it after the run (predicted in check mode).
+  returned: always
+  type: dict
+  sample: {"name": "agent1", "state": "started", "status": "UP", "script": "/home/prosync/example/bin/prs_0.sh",
+           "start_retry_cnt": 0}
+diff:
+  description: The agent before and after (state, script, grpname).
+  returned: in diff mode
+  type: dict
+'''
+
+import os
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
+
+ADD_MARKER = 'Resource add success!'
+DEL_MARKER = 'Resource del success!'
+START_STOP_MARKER = 'SUCCESS!'
+
+# '#!/bin/bash', '#!/usr/local/bin/bash -x', '#!/usr/bin/env bash', '#!/usr/bin/env -S bash -e'
+_BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?bash(\s.*)?$')
+_ENV_BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?env\s+(-\S+\s+)*bash(\s.*)?$')
+_RC127 = ('the CM runs the script through its shebang, and prs_cm.sh is loaded with "source", which /bin/sh '
+          '(dash) does not know: the CM would get exit code 127. Make the first line #!/bin/bash')
+
+
+class PlanError(Exception):
+    """The wanted state cannot be reached safely; the message says why and what to do."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# pure functions
+
+
+def shebang_problem(first_line):
+    """Why a script's first line is not a bash shebang, or None."""
+    if first_line.endswith('\r'):
+        return ('its first line ends with a carriage return (DOS line endings), so the kernel looks for an '
+                'interpreter named "...\\r"; convert the file to LF line endings')
+    if _BASH_SHEBANG.match(first_line) or _ENV_BASH_SHEBANG.match(first_line):
+        return None
+    if not first_line.startswith('#!'):
+        return 'it does not start with a shebang line (#!/bin/bash); ' + _RC127
+    return 'its shebang is "%s", not bash; %s' % (first_line.strip(), _RC127)
+
+
+def script_problem(path):
+    """Why the CM could not run ``path`` as an agent script, or None."""
+    if not os.path.isabs(path):
+        return 'script %s is not an absolute path (cmrctl needs one)' % path
+    if not os.path.exists(path):
+        return 'script %s does not exist on this node' % path
+    if not os.path.isfile(path):
+        return 'script %s is not a regular file' % path
+    if not os.access(path, os.X_OK):
+        return 'script %s is not executable (chmod 0755 it; the CM runs it directly)' % path
+    try:
+        with open(path, 'rb') as handle:
+            first_line = handle.readline(512).decode('latin-1').rstrip('\n')
+    except (IOError, OSError) as exc:
+        return 'script %s cannot be read: %s' % (path, exc)
+    problem = shebang_problem(first_line)
+    return 'script %s cannot be run by the CM: %s' % (path, problem) if problem else None
+
+
+def agent_state(parsed, name):
+    """The agent as the local node's table lists it: {name, state, status, script, start_retry_cnt}."""
+    local = parsed['nodes'][0] if parsed['nodes'] else None
+    row = cs.find_resource(parsed['resources'], 'agent', name, node=local)
+    if row is None:
+        return dict(name=name, state='absent')
+    detail = cs.parse_agent_detail(row['detail']) or dict(script=row['detail'], start_retry_cnt=None)
+    return dict(name=name, state='started' if _running(row['status']) else 'stopped', status=row['status'],
+                script=detail['script'], start_retry_cnt=detail['start_retry_cnt'])
+
+
+def group_running(parsed, grpname):
+    """None when the local node does not list group ``grpname``, else whether it is started."""
+    local = parsed['nodes'][0] if parsed['nodes'] else None
+    row = cs.find_resource(parsed['resources'], 'group', grpname, node=local)
+    return None if row is None else _running(row['status'])
+
+
+def _running(status):
+    return status.upper().startswith('UP')
+
+
+def setting_differences(current, want):
+    """[(option, current value, wanted value)] for script / grpname that differ (grpname when known)."""
+    diffs = []
+    if os.path.normpath(current.get('script') or '') != os.path.normpath(want['script']):
+        diffs.append(('script', current.get('script'), want['script']))
+    if current.get('grpname') is not None and current['grpname'] != want['grpname']:
+        diffs.append(('grpname', current['grpname'], want['grpname']))
+    return diffs
+
+
+def plan(current, want, state, replace, group_is_running):
+    """Actions ('add', 'start', 'stop', 'del') taking ``current`` to ``state``; PlanError if unsafe.
+
+    ``group_is_running``: None when the group does not exist on this node, else True/False.
+    """
+    exists = current['state'] != 'absent'
+    running = current['state'] == 'started'
+    if state == 'absent':
+        return (['stop'] if running else []) + (['del'] if exists else [])
+    actions = []
+    if exists:
+        diffs = setting_differences(current, want)
+        if diffs and not replace:
+            raise PlanError('agent %s exists with other settings (%s); set replace=true to delete and add it '
+                            'again (it must be down), or change the task to match' % (want['name'], _describe(diffs)))
+        if diffs and running:
+            raise PlanError('agent %s must be replaced (%s) but it is up; stop it first (state=stopped), then run '
+                            'again with replace=true' % (want['name'], _describe(diffs)))
+        if diffs:
+            actions.append('del')
+            exists = False
+    if not exists:
+        if group_is_running is None:
+            raise PlanError('group %s does not exist on this node: add it first (tibero.cm.cmrctl_group)'
+                            % want['grpname'])
+        actions.append('add')
+    if state == 'started' and not running:
+        if not group_is_running:
+            raise PlanError('agent %s can only run inside a started group, and group %s is down: start it with '
+                            'tibero.cm.cmrctl_group state=started' % (want['name'], want['grpname']))
+        actions.append('start')
+    if state == 'stopped' and running:
+        actions.append('stop')
+    return actions
+
+
+def _describe(diffs):
+    return ', '.join('%s is %s, wanted %s' % (key, have, want) for key, have, want in diffs)
+
+
+def action_argv(cmrctl, action, want):
+    """The cmrctl argv of one action."""
+    if action != 'add':
+        return [cmrctl, action, 'agent', '--name', want['name']]
+    argv = [cmrctl, 'add', 'agent', '--name', want['name'], '--grpname', want['grpname'], '--script', want['script']]
+    if want.get('pubnet'):
+        argv += ['--pubnet', want['pubnet']]
+    return argv + ['--retry_cnt', str(want['retry_cnt'])]
+
+
+def predicted(current, want, state, actions):
+    """The agent after ``actions`` (check mode and the diff's 'after')."""
+    if state == 'absent':
+        return dict(name=want['name'], state='absent')
+    after = dict(current)
+    if 'add' in actions:
+        after = dict(name=want['name'], state='stopped', status='DOWN', script=want['script'], start_retry_cnt=0)
+    if want.get('grpname'):
+        after['grpname'] = want['grpname']
+    if 'start' in actions:
+        after.update(state='started', status='UP')
+    if 'stop' in actions:
+        after.update(state='stopped', status='DOWN')
+    return after
+
+
+def diff_view(agent):
+    return dict((k, agent[k]) for k in ('state', 'script', 'grpname') if agent.get(k) is not None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# module
+
+
+class AgentModule(object):
+    """Wires params -> check script -> read -> plan -> run -> confirm for one agent."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.runner = tc.make_runner(module)
+        self.cmrctl = tc.tibero_tool(module, 'cmrctl')
+        self.want = dict((k, self.params[k]) for k in ('name', 'grpname', 'script', 'pubnet', 'retry_cnt'))
+
+    def read(self):
+        """(agent state, group running or None) from this node's ``cmrctl show``."""
+        parsed = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)
+        self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
+        return agent_state(parsed, self.params['name']), group_running(parsed, self.params['grpname'])
+
+    def read_grpname(self, current):
+        """Which group the existing agent is in, as far as ``cmrctl show group --name <grpname>`` tells."""
+        parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']], cs.parse_nodes)
+        listed = cs.find_resource(parsed['resources'], 'agent', self.params['name'], node=self.local_node)
+        current['grpname'] = self.params['grpname'] if listed else 'another group'
+
+    def run(self):
+        state = self.params['state']
+        if state != 'absent':
+            problem = script_problem(self.params['script'])
+            if problem:
+                self.module.fail_json(msg=problem, commands=[])
+        current, group_is_running = self.read()
+        if state != 'absent' and current['state'] != 'absent' and group_is_running is not None:
+            self.read_grpname(current)
+        try:
+            actions = plan(current, self.want, state, self.params['replace'], group_is_running)
+        except PlanError as exc:
+            self.module.fail_json(msg=str(exc), agent=current, commands=[])
+        after = predicted(current, self.want, state, actions)
+        if self.module.check_mode:
+            for action in actions:
+                self.runner.plan(action_argv(self.cmrctl, action, self.want))
+        elif actions:
+            for action in actions:
+                marker = {'add': ADD_MARKER, 'del': DEL_MARKER}.get(action, START_STOP_MARKER)
+                self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=marker)
+            after = self.confirm(state, actions)
+        result = dict(changed=bool(actions), commands=self.runner.commands, agent=after)
+        if self.module._diff:
+            result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
+        self.module.exit_json(**result)
+
+    def confirm(self, state, actions):
+        """Read the agent again (until it is in ``state`` after a start or stop); fail if it is not."""
+        def reached(agent):
+            if state == 'present':
+                return agent['state'] != 'absent'
+            return agent['state'] == state
+
+        timeout = self.params['wait_timeout'] if ('start' in actions or 'stop' in actions) else 0
+        agent = tc.poll(lambda: self.read()[0], reached, timeout)
+        if not reached(agent):
+            msg = 'agent %s is %s after %s, wanted %s' % (self.params['name'], agent.get('status', 'absent'),
+                                                          ', '.join(actions), state)
+            if state == 'started':
+                msg += ('; start retry cnt %s. Check $PRS_HOME/var/cmagent.log, prs_cm_%s.log and that the CM tip '
+                        'has CM_ID' % (agent.get('start_retry_cnt'), self.params['name']))
+            self.module.fail_json(msg=msg, agent=agent, commands=self.runner.commands, changed=True)
+        if self.params['grpname'] and state != 'absent':
+            agent['grpname'] = self.params['grpname']
+        return agent
+
+
+def main():
+    argument_spec = tc.tibero_argument_spec()
+    argument_spec.update(
+        name=dict(type='str', required=True),
+        grpname=dict(type='str'),
+        script=dict(type='path'),
+        pubnet=dict(type='str'),
+        retry_cnt=dict(type='int', default=3),
+        state=dict(type='str', default='present', choices=['present', 'absent', 'started', 'stopped']),
+        replace=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=60),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[('state', state, ('grpname', 'script')) for state in ('present', 'started', 'stopped')],
+    )
+    tc.require(module, 'cm_sid')
+    if module.params['retry_cnt'] < 0:
+        module.fail_json(msg='retry_cnt must be 0 or more, got %d' % module.params['retry_cnt'])
+    agent_module = AgentModule(module)
+    try:
+        agent_module.run()
+    except CommandFailed as exc:
+        tc.fail(module, agent_module.runner, exc)
+
+
+if __name__ == '__main__':
+    main()

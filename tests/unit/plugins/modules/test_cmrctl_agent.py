@@ -1,0 +1,308 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cmrctl_agent: script checks (the rc 127 pitfall), plan table, and main() on the seed's transcripts."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.tibero.cm.plugins.modules import cmrctl_agent
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
+    AnsibleFailJson, FakeRunCommand, Step, make_tb_home, make_tool, read_fixture, run_module)
+
+SEED_SCRIPT_DOWN = '/home/tibero/tibero/tibero7/prs0.sh'   # as the seed lists it after `add agent`
+SEED_SCRIPT_UP = '/home/tibero/tibero/tibero7/prs_0.sh'    # as the seed lists it after `start group`
+LAB_SCRIPT = '/home/prosync/example/bin/prs_0.sh'
+BASH_SCRIPT = '#!/bin/bash\nsource $PRS_HOME/bin/prs_cm.sh\n'
+
+
+# --------------------------------------------------------------------------------------------------
+# script checks
+
+
+@pytest.mark.parametrize('line', [
+    '#!/bin/bash', '#!/bin/bash -x', '#! /bin/bash', '#!/usr/bin/bash', '#!/usr/local/bin/bash',
+    '#!/usr/bin/env bash', '#!/usr/bin/env -S bash -e', '#!/bin/bash  ',
+])
+def test_bash_shebangs_are_accepted(line):
+    assert cmrctl_agent.shebang_problem(line) is None
+
+
+@pytest.mark.parametrize('line, message', [
+    ('#!/bin/sh', 'its shebang is "#!/bin/sh", not bash'),
+    ('#!/bin/dash', 'not bash'),
+    ('#!/usr/bin/env sh', 'not bash'),
+    ('#!/bin/bashful', 'not bash'),
+    ('export TB_HOME=/x', 'does not start with a shebang line'),
+    ('', 'does not start with a shebang line'),
+    ('#!/bin/bash\r', 'carriage return'),
+])
+def test_other_first_lines_are_refused_with_the_reason(line, message):
+    problem = cmrctl_agent.shebang_problem(line)
+    assert message in problem
+    if 'carriage' not in message:
+        assert 'exit code 127' in problem and '#!/bin/bash' in problem
+
+
+def test_script_problems(tmp_path):
+    good = make_tool(str(tmp_path), 'good.sh', BASH_SCRIPT)
+    sh = make_tool(str(tmp_path), 'sh.sh', '#!/bin/sh\nsource x\n')
+    crlf = make_tool(str(tmp_path), 'crlf.sh', '#!/bin/bash\r\necho\r\n')
+    plain = tmp_path / 'plain.sh'
+    plain.write_text(BASH_SCRIPT)
+    assert cmrctl_agent.script_problem(good) is None
+    assert 'does not exist on this node' in cmrctl_agent.script_problem(str(tmp_path / 'missing.sh'))
+    assert 'not a regular file' in cmrctl_agent.script_problem(str(tmp_path))
+    assert 'not executable' in cmrctl_agent.script_problem(str(plain))
+    assert 'not an absolute path' in cmrctl_agent.script_problem('bin/prs_0.sh')
+    assert 'exit code 127' in cmrctl_agent.script_problem(sh)
+    assert 'carriage return' in cmrctl_agent.script_problem(crlf)
+
+
+# --------------------------------------------------------------------------------------------------
+# plan
+
+WANT = dict(name='agent1', grpname='CM1', script='/p/bin/prs_0.sh', pubnet=None, retry_cnt=3)
+ABSENT = dict(name='agent1', state='absent')
+STOPPED = dict(name='agent1', state='stopped', status='DOWN', script='/p/bin/prs_0.sh', start_retry_cnt=0,
+               grpname='CM1')
+STARTED = dict(STOPPED, state='started', status='UP')
+
+
+@pytest.mark.parametrize('current, state, replace, group, want, actions', [
+    (ABSENT, 'present', False, False, WANT, ['add']),
+    (ABSENT, 'started', False, True, WANT, ['add', 'start']),
+    (ABSENT, 'stopped', False, True, WANT, ['add']),
+    (ABSENT, 'absent', False, None, WANT, []),
+    (STOPPED, 'present', False, True, WANT, []),
+    (STOPPED, 'started', False, True, WANT, ['start']),
+    (STARTED, 'started', False, True, WANT, []),
+    (STARTED, 'stopped', False, True, WANT, ['stop']),
+    (STARTED, 'absent', False, True, WANT, ['stop', 'del']),
+    (STOPPED, 'absent', False, None, WANT, ['del']),
+    (STOPPED, 'present', False, True, dict(WANT, script='/p/bin/../bin/prs_0.sh'), []),
+    (STOPPED, 'present', True, False, dict(WANT, script='/p/bin/prs_9.sh'), ['del', 'add']),
+    (dict(STOPPED, grpname=None), 'present', False, True, dict(WANT, grpname='CM2'), []),
+])
+def test_plan(current, state, replace, group, want, actions):
+    assert cmrctl_agent.plan(current, want, state, replace, group) == actions
+
+
+@pytest.mark.parametrize('current, state, replace, group, want, message', [
+    (STOPPED, 'present', False, True, dict(WANT, script='/p/bin/prs_9.sh'),
+     'agent agent1 exists with other settings (script is /p/bin/prs_0.sh, wanted /p/bin/prs_9.sh); set replace=true'),
+    (dict(STOPPED, grpname='another group'), 'present', False, True, WANT, 'grpname is another group, wanted CM1'),
+    (STARTED, 'present', True, True, dict(WANT, script='/p/bin/prs_9.sh'), 'but it is up; stop it first'),
+    (ABSENT, 'present', False, None, WANT, 'group CM1 does not exist on this node'),
+    (STOPPED, 'started', False, False, WANT, 'can only run inside a started group, and group CM1 is down'),
+])
+def test_plan_refuses(current, state, replace, group, want, message):
+    with pytest.raises(cmrctl_agent.PlanError) as exc:
+        cmrctl_agent.plan(current, want, state, replace, group)
+    assert message in str(exc.value)
+
+
+def test_add_argv_has_pubnet_only_when_given():
+    assert cmrctl_agent.action_argv('cmrctl', 'add', dict(WANT, pubnet='pub1', retry_cnt=5)) == [
+        'cmrctl', 'add', 'agent', '--name', 'agent1', '--grpname', 'CM1', '--script', '/p/bin/prs_0.sh',
+        '--pubnet', 'pub1', '--retry_cnt', '5']
+    assert cmrctl_agent.action_argv('cmrctl', 'add', WANT)[-4:] == ['--script', '/p/bin/prs_0.sh', '--retry_cnt', '3']
+
+
+def test_agent_state_from_the_seed():
+    parsed = cs.parse_nodes(read_fixture('seed000_show_all_group_up.txt'))
+    assert cmrctl_agent.agent_state(parsed, 'agent1') == dict(
+        name='agent1', state='started', status='UP', script=SEED_SCRIPT_UP, start_retry_cnt=0)
+    assert cmrctl_agent.agent_state(parsed, 'agent2') == dict(name='agent2', state='absent')  # on the other node
+    assert cmrctl_agent.group_running(parsed, 'CM1') is True
+    assert cmrctl_agent.group_running(parsed, 'CM9') is None
+
+
+# --------------------------------------------------------------------------------------------------
+# main()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A fake TB_HOME, a good agent script, and the seed's outputs rewritten to name that script."""
+    tb_home = make_tb_home(tmp_path)
+    script = make_tool(str(tmp_path / 'prosync' / 'bin'), 'prs_0.sh', BASH_SCRIPT)
+    group_down = read_fixture('seed000_show_node1_group_down.txt').replace(SEED_SCRIPT_DOWN, script)
+    group_up = read_fixture('seed000_show_node1_group_up.txt').replace(SEED_SCRIPT_UP, script)
+    shows = dict(
+        group_down_no_agent=''.join(l for l in group_down.splitlines(True) if ' agent ' not in l),
+        group_down=group_down,
+        group_up=group_up,
+        group_up_agent_down=group_up.replace('agent1       UP', 'agent1     DOWN'),
+        group_up_no_agent=''.join(l for l in group_up.splitlines(True) if ' agent ' not in l),
+        show_group=read_fixture('lab_show_group_cm1_up.txt').replace(LAB_SCRIPT, script),
+        show_group_other=read_fixture('lab_show_group_cm1_up.txt').replace('agent1', 'agent7'),
+    )
+    return dict(tb_home=tb_home, script=script, shows=shows,
+                cmrctl=os.path.join(tb_home, 'bin', 'cmrctl'))
+
+
+def _args(site, **kwargs):
+    args = dict(name='agent1', grpname='CM1', script=site['script'], tb_home=site['tb_home'], cm_sid='cm_tibero1')
+    args.update(kwargs)
+    return args
+
+
+def _show(site, key, *extra):
+    return Step([site['cmrctl'], 'show'] + list(extra), out=site['shows'][key])
+
+
+def _add(site):
+    return [site['cmrctl'], 'add', 'agent', '--name', 'agent1', '--grpname', 'CM1', '--script', site['script'],
+            '--retry_cnt', '3']
+
+
+def _cmd(site, verb):
+    return [site['cmrctl'], verb, 'agent', '--name', 'agent1']
+
+
+def test_present_adds_to_the_group_and_confirms(site):
+    fake = FakeRunCommand([
+        _show(site, 'group_down_no_agent'),
+        Step(_add(site), out='Resource add success! (agent, agent1)\n'),
+        _show(site, 'group_down'),
+    ])
+    result = run_module(cmrctl_agent.main, _args(site), fake, diff=True)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (True, [_add(site)])
+    assert result['agent'] == dict(name='agent1', state='stopped', status='DOWN', script=site['script'],
+                                   start_retry_cnt=0, grpname='CM1')
+    assert result['diff'] == dict(before=dict(state='absent'),
+                                  after=dict(state='stopped', script=site['script'], grpname='CM1'))
+
+
+def test_second_run_checks_the_group_and_changes_nothing(site):
+    fake = FakeRunCommand([_show(site, 'group_up'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+    result = run_module(cmrctl_agent.main, _args(site, state='started'), fake, diff=True)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (False, [])
+    assert result['diff']['before'] == result['diff']['after'] == dict(state='started', script=site['script'],
+                                                                        grpname='CM1')
+
+
+def test_started_in_a_running_group_adds_and_starts(site):
+    fake = FakeRunCommand([
+        _show(site, 'group_up_no_agent'),
+        Step(_add(site), out='Resource add success! (agent, agent1)\n'),
+        Step(_cmd(site, 'start'), out='==== SUCCESS! ====\n'),
+        _show(site, 'group_up'),
+    ])
+    result = run_module(cmrctl_agent.main, _args(site, state='started'), fake)
+    fake.assert_all_used()
+    assert result['commands'] == [_add(site), _cmd(site, 'start')]
+    assert result['agent']['status'] == 'UP'
+
+
+def test_check_mode_plans_the_start_of_a_down_agent(site):
+    fake = FakeRunCommand([_show(site, 'group_up_agent_down'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+    result = run_module(cmrctl_agent.main, _args(site, state='started'), fake, check_mode=True)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (True, [_cmd(site, 'start')])
+    assert result['agent']['state'] == 'started'
+
+
+def test_agent_still_down_after_start_fails_with_hints(site):
+    fake = FakeRunCommand([
+        _show(site, 'group_up_agent_down'),
+        _show(site, 'show_group', 'group', '--name', 'CM1'),
+        Step(_cmd(site, 'start'), out='SUCCESS!\n'),
+        _show(site, 'group_up_agent_down'),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, state='started', wait_timeout=0), fake)
+    msg = exc.value.result['msg']
+    assert msg.startswith('agent agent1 is DOWN after start, wanted started; start retry cnt 0')
+    assert 'cmagent.log' in msg and 'CM_ID' in msg
+    assert exc.value.result['commands'] == [_cmd(site, 'start')]
+
+
+def test_started_with_the_group_down_is_refused(site):
+    fake = FakeRunCommand([_show(site, 'group_down'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, state='started'), fake)
+    assert 'group CM1 is down' in exc.value.result['msg']
+    assert exc.value.result['commands'] == []
+
+
+def test_agent_in_another_group_is_reported(site):
+    fake = FakeRunCommand([_show(site, 'group_down'), _show(site, 'show_group_other', 'group', '--name', 'CM1')])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site), fake)
+    assert 'grpname is another group, wanted CM1' in exc.value.result['msg']
+
+
+def test_other_script_is_replaced_only_when_asked_and_down(site, tmp_path):
+    other = make_tool(str(tmp_path / 'prosync' / 'bin'), 'prs_1.sh', BASH_SCRIPT)
+    steps = [_show(site, 'group_down'), _show(site, 'show_group', 'group', '--name', 'CM1')]
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, script=other), FakeRunCommand(list(steps)))
+    assert 'script is %s, wanted %s' % (site['script'], other) in exc.value.result['msg']
+
+    add_other = _add(site)
+    add_other[add_other.index(site['script'])] = other
+    fake = FakeRunCommand(steps + [
+        Step(_cmd(site, 'del'), out='Resource del success! (agent, agent1)\n'),
+        Step(add_other, out='Resource add success! (agent, agent1)\n'),
+        Step([site['cmrctl'], 'show'], out=site['shows']['group_down'].replace(site['script'], other)),
+    ])
+    result = run_module(cmrctl_agent.main, _args(site, script=other, replace=True), fake)
+    fake.assert_all_used()
+    assert result['commands'] == [_cmd(site, 'del'), add_other]
+    assert result['agent']['script'] == other
+
+
+def test_absent_stops_then_deletes(site):
+    fake = FakeRunCommand([
+        _show(site, 'group_up'),
+        Step(_cmd(site, 'stop'), out='SUCCESS!\n'),
+        Step(_cmd(site, 'del'), out='Resource del success! (agent, agent1)\n'),
+        _show(site, 'group_up_no_agent'),
+    ])
+    result = run_module(cmrctl_agent.main, dict(name='agent1', state='absent', tb_home=site['tb_home'],
+                                                cm_sid='cm_tibero1'), fake)
+    fake.assert_all_used()
+    assert result['commands'] == [_cmd(site, 'stop'), _cmd(site, 'del')]
+    assert result['agent'] == ABSENT
+
+
+@pytest.mark.parametrize('content, mode, message', [
+    ('#!/bin/sh\nsource $PRS_HOME/bin/prs_cm.sh\n', 0o755, 'exit code 127'),
+    (BASH_SCRIPT, 0o644, 'not executable'),
+])
+def test_bad_script_fails_before_any_command(site, content, mode, message):
+    with open(site['script'], 'w') as handle:
+        handle.write(content)
+    os.chmod(site['script'], mode)
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site), FakeRunCommand([]))
+    assert message in exc.value.result['msg'] and site['script'] in exc.value.result['msg']
+    assert exc.value.result['commands'] == []
+
+
+def test_missing_script_is_reported(site):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, script='/nonexistent/prs_0.sh'), FakeRunCommand([]))
+    assert exc.value.result['msg'] == 'script /nonexistent/prs_0.sh does not exist on this node'
+
+
+def test_script_and_grpname_are_required_unless_absent(site):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, dict(name='agent1', tb_home=site['tb_home'], cm_sid='x'))
+    assert 'grpname, script' in exc.value.result['msg']
+
+
+def test_negative_retry_cnt_is_refused(site):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, retry_cnt=-1))
+    assert exc.value.result['msg'] == 'retry_cnt must be 0 or more, got -1'
