@@ -7,5 +7,7 @@ if [ -z "${PRS_HOME:-}" ]; then
     echo "[ERROR] PRS_HOME is not set." >&2
     false
 else
-    "${LAB_PYTHON:-python3}" -m labsim.prosync.install_agent
+    # labsim lives next to the tools: $PRS_HOME/bin/prs_agent -> <lab>/bin/prs_agent.
+    PYTHONPATH="${LAB_LIB:-$(dirname "$(dirname "$(readlink -f "$PRS_HOME/bin/prs_agent")")")}${PYTHONPATH:+:$PYTHONPATH}" \
+        "${LAB_PYTHON:-python3}" -m labsim.prosync.install_agent
 fi
