@@ -83,10 +83,17 @@ def test_provision_rejects_unknown_node(site):
     assert result.returncode != 0 and "node9" in result.stderr
 
 
-def test_lab_init_reaps_orphans_and_exits_on_sigterm(tmp_path):
+def catches_sigterm(pid):
+    """True once the process installed its SIGTERM handler (SigCgt bit 15 in /proc/<pid>/status)."""
+    with open("/proc/%d/status" % pid) as handle:
+        caught = [line.split()[1] for line in handle if line.startswith("SigCgt:")][0]
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
+def test_lab_init_exits_cleanly_on_sigterm():
     init = subprocess.Popen([sys.executable, os.path.join(LAB_BIN, "lab-init")])
     try:
-        assert init.poll() is None
+        assert wait_until(lambda: catches_sigterm(init.pid), timeout=5)
         init.send_signal(signal.SIGTERM)
         assert wait_until(lambda: init.poll() is not None, timeout=5)
         assert init.returncode == 0
