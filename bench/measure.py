@@ -1,0 +1,227 @@
+"""Pure computations of the benchmark (no Docker, no Ansible): unit-testable on their own.
+
+- the vendor-tool log written by the lab when LAB_TOOL_TIMING=Y (lab/labsim/common.py);
+- the ansible `json` stdout callback's document (changed counts, task durations);
+- availability samples (which DB instances of a cluster were open, every ~0.2 s);
+- `prs_adm status` lines (where each ProSync process runs).
+"""
+
+import re
+
+# ----------------------------------------------------------------------------- tool log
+#
+# One line per vendor-tool process, appended at its exit:
+#   <start epoch> <node> <tool> <depth> <seconds> <first arguments...>
+# depth 0 = called from outside the lab tools (Ansible, the baseline's docker exec);
+# depth > 0 = called by another lab tool or daemon (CM running an agent script, ...). Only depth-0
+# calls are what the collection (or the baseline) asked for; nested ones are the tools' own work.
+
+# Commands that change something. Everything else (cmrctl show, prs_adm status, ...) is read-only.
+MUTATING = (
+    ("tbboot", None), ("tbdown", None), ("tbcm", "-b"), ("tbcm", "-d"),
+    ("tbcmobs", "-b"), ("tbcmobs", "-d"),
+    ("cmrctl", "add"), ("cmrctl", "del"), ("cmrctl", "start"), ("cmrctl", "stop"),
+    ("cmrctl", "set"), ("cmrctl", "switchover"), ("cmrctl", "modify"),
+    ("prs_install_agent.sh", None), ("prs_install.sh", None), ("prs_install_agent", None),
+    ("prs_install", None),
+)
+# Commands that mean a DB or CM restart when the collection runs them.
+RESTARTS = (("tbdown", None), ("tbcm", "-d"))
+
+
+def parse_tool_log(text):
+    """List of call dicts from the tool log text; malformed lines are skipped."""
+    calls = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 5:
+            continue
+        try:
+            start, depth, seconds = float(parts[0]), int(parts[3]), float(parts[4])
+        except ValueError:
+            continue
+        calls.append({"start": start, "node": parts[1], "tool": parts[2], "depth": depth,
+                      "seconds": seconds, "args": parts[5:]})
+    return calls
+
+
+def _matches(call, table):
+    for tool, first in table:
+        if call["tool"] == tool and (first is None or (call["args"][:1] == [first])):
+            return True
+    return False
+
+
+def is_mutating(call):
+    return _matches(call, MUTATING)
+
+
+def is_restart(call):
+    return _matches(call, RESTARTS)
+
+
+def command_name(call):
+    """'cmrctl show', 'tbboot', 'prs_adm' ... (tool + first argument for the multi-command tools)."""
+    if call["tool"] in ("cmrctl", "tbcm", "tbcmobs") and call["args"]:
+        return "%s %s" % (call["tool"], call["args"][0])
+    return call["tool"]
+
+
+def union_seconds(intervals):
+    """Length of the union of [start, end) intervals: time during which at least one ran."""
+    total, cur_start, cur_end = 0.0, None, None
+    for start, end in sorted(intervals):
+        if cur_end is None or start > cur_end:
+            if cur_end is not None:
+                total += cur_end - cur_start
+            cur_start, cur_end = start, end
+        else:
+            cur_end = max(cur_end, end)
+    if cur_end is not None:
+        total += cur_end - cur_start
+    return total
+
+
+def summarize_calls(calls, window=None):
+    """Summary of the top-level (depth 0) vendor calls, optionally inside (t0, t1).
+
+    `floor_s` is the union of their intervals: the wall time during which some vendor tool the
+    caller asked for was running. With hosts in parallel it is below `tool_seconds_sum`.
+    """
+    top = [c for c in calls if c["depth"] == 0
+           and (window is None or window[0] - 0.5 <= c["start"] <= window[1] + 0.5)]
+    per_host = {}
+    for call in top:
+        host = per_host.setdefault(call["node"], {"commands": 0, "read_only": 0, "mutating": 0,
+                                                  "restarts": 0, "seconds": 0.0, "by_command": {}})
+        host["commands"] += 1
+        host["seconds"] = round(host["seconds"] + call["seconds"], 3)
+        if is_mutating(call):
+            host["mutating"] += 1
+        else:
+            host["read_only"] += 1
+        if is_restart(call):
+            host["restarts"] += 1
+        name = command_name(call)
+        host["by_command"][name] = host["by_command"].get(name, 0) + 1
+    return {
+        "commands": len(top),
+        "mutating": sum(1 for c in top if is_mutating(c)),
+        "restarts": sum(1 for c in top if is_restart(c)),
+        "tool_seconds_sum": round(sum(c["seconds"] for c in top), 3),
+        "floor_s": round(union_seconds([(c["start"], c["start"] + c["seconds"]) for c in top]), 3),
+        "per_host": dict(sorted(per_host.items())),
+    }
+
+
+# ----------------------------------------------------------------------------- ansible json callback
+
+def play_stats(doc):
+    """{host: {ok, changed, failures, unreachable, skipped, ...}} from the json callback document."""
+    return doc.get("stats", {}) if isinstance(doc, dict) else {}
+
+
+def changed_total(doc):
+    return sum(int(s.get("changed", 0)) for s in play_stats(doc).values())
+
+
+def failed_total(doc):
+    return sum(int(s.get("failures", 0)) + int(s.get("unreachable", 0))
+               for s in play_stats(doc).values())
+
+
+def _iter_task_results(doc):
+    for play in doc.get("plays", []) if isinstance(doc, dict) else []:
+        play_name = play.get("play", {}).get("name", "")
+        for task in play.get("tasks", []):
+            yield play_name, task
+
+
+def changed_tasks(doc):
+    """['<play> | <task> [host]', ...] for every changed result (to explain a non-zero count)."""
+    out = []
+    for play_name, task in _iter_task_results(doc):
+        name = task.get("task", {}).get("name", "")
+        for host, result in sorted(task.get("hosts", {}).items()):
+            if result.get("changed"):
+                out.append("%s | %s [%s]" % (play_name, name, host))
+    return out
+
+
+def _parse_iso(text):
+    import datetime
+    return datetime.datetime.strptime(text.replace("Z", "+00:00")[:26], "%Y-%m-%dT%H:%M:%S.%f")
+
+
+def slowest_tasks(doc, top=8):
+    """The tasks with the longest duration (start of the first host to end of the last)."""
+    rows = []
+    for play_name, task in _iter_task_results(doc):
+        duration = task.get("task", {}).get("duration", {})
+        try:
+            seconds = (_parse_iso(duration["end"]) - _parse_iso(duration["start"])).total_seconds()
+        except (KeyError, ValueError):
+            continue
+        rows.append({"play": play_name, "task": task.get("task", {}).get("name", ""),
+                     "seconds": round(seconds, 2), "hosts": len(task.get("hosts", {}))})
+    rows.sort(key=lambda r: -r["seconds"])
+    return rows[:top]
+
+
+def task_count(doc):
+    return sum(1 for _ in _iter_task_results(doc))
+
+
+# ----------------------------------------------------------------------------- availability
+
+def longest_outage(samples, members):
+    """Longest interval (seconds) in which none of `members` was open.
+
+    samples: [(t, set_of_open_members)] in time order, taken every ~0.2 s. An outage runs from the
+    first sample with no member open to the first later sample with one open (or the last sample).
+    Returns (longest_s, outages) with outages [(t_start, t_end)].
+    """
+    members = set(members)
+    outages, start = [], None
+    for t, open_set in samples:
+        up = bool(members & set(open_set))
+        if not up and start is None:
+            start = t
+        elif up and start is not None:
+            outages.append((start, t))
+            start = None
+    if start is not None and samples:
+        outages.append((start, samples[-1][0]))
+    longest = max((end - begin for begin, end in outages), default=0.0)
+    return round(longest, 2), outages
+
+
+def max_gap(samples):
+    """Largest interval between consecutive samples (the resolution actually achieved)."""
+    times = [t for t, _ in samples]
+    return round(max((b - a for a, b in zip(times, times[1:])), default=0.0), 3)
+
+
+# ----------------------------------------------------------------------------- prs_adm status
+
+_PROC_RE = re.compile(
+    r"^(?P<proc>\S+)(?: \((?P<thread>\d+)\))? is (?P<state>running|not running)"
+    r"(?: \(prs_agent ID ?: ?(?P<agent>[^,\s]+),)?")
+_AGENT_RE = re.compile(r"^prs_agent ID: (?P<agent>[^,\s]+),.* is (?P<state>running|not running)")
+
+
+def parse_prs_status(text):
+    """({agent: running?}, {process: agent or None}) from `prs_adm` `status` output."""
+    agents, procs = {}, {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("Admin>"):
+            line = line[len("Admin>"):].strip()
+        match = _AGENT_RE.match(line)
+        if match:
+            agents[match["agent"]] = match["state"] == "running"
+            continue
+        match = _PROC_RE.match(line)
+        if match:
+            procs[match["proc"]] = match["agent"] if match["state"] == "running" else None
+    return agents, procs
