@@ -1,0 +1,333 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: tibero_instance
+short_description: Start or stop a Tibero DB instance (tbboot / tbdown)
+version_added: 0.1.0
+description:
+  - Brings the instance O(tb_sid) to O(state), idempotently, with C(tbboot [mode]) or C(tbdown [mode]).
+  - The current state comes from the CM when the instance is a C(db) resource of this node's CM
+    (C(cmrctl show) lists it C(UP(NRML)), C(UP(MOUNT)), C(UP(RECO))... or C(DOWN)); otherwise from the
+    C(tbsvr) process of O(tb_sid). After a boot the module waits until the instance is up in the wanted
+    mode (O(wait_timeout)); after a shutdown, until it is down.
+  - C(tbdown clean) asks for a confirmation; the module answers it on stdin.
+  - Some sites' C(tbboot) hangs when its output is not a terminal; O(use_pty=true) runs it under
+    C(script -q -e -c), which gives it one.
+extends_documentation_fragment:
+  - tibero.cm.tibero
+  - tibero.cm.tibero.cm_sid
+options:
+  tb_sid:
+    description:
+      - SID of the instance (E(TB_SID)); its tip file is C($TB_HOME/config/<tb_sid>.tip) and, when the CM
+        manages it, it is the name of its C(db) resource.
+      - Defaults to the E(TB_SID) environment variable of the remote user.
+    type: str
+  state:
+    description: V(started) boots the instance when it is down; V(stopped) shuts it down when it is up.
+    type: str
+    choices: [started, stopped]
+    default: started
+  boot_mode:
+    description:
+      - Mode for C(tbboot) (V(normal) runs plain C(tbboot)).
+      - When set and the instance is already up in another mode, the task fails instead of restarting it.
+        When not set, any up mode counts as started and a boot is NORMAL.
+    type: str
+    choices: [normal, mount, nomount, recovery]
+  down_mode:
+    description:
+      - Mode for C(tbdown) (V(normal) runs plain C(tbdown), which waits for every session to end).
+      - V(abort) and V(abnormal) leave the database needing recovery. V(clean) answers C(y) to its question.
+    type: str
+    choices: [normal, post_tx, immediate, switchover, abort, abnormal, clean]
+    default: immediate
+  use_pty:
+    description: Run C(tbboot) under a pseudo-terminal (C(script -q -e -c 'tbboot ...' /dev/null)).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait after C(tbboot) / C(tbdown) for the instance to be up (open) / down.
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    details: The command that would run is returned in RV(commands).
+  diff_mode:
+    support: full
+notes:
+  - With O(cm_sid) (or E(CM_SID)) set, a CM-managed instance is read from C(cmrctl show). Boot the CM first
+    (M(tibero.cm.tibero_cm_service)); a CM-managed instance does not boot while its CM is down.
+seealso:
+  - module: tibero.cm.tibero_cm_service
+author:
+  - tibero.cm contributors
+'''
+
+EXAMPLES = r'''
+- name: Boot the instance (under a pseudo-terminal, for a tbboot that needs one)
+  tibero.cm.tibero_instance:
+    tb_sid: tibero1
+    cm_sid: cm_tibero1
+    state: started
+    use_pty: true
+  become: true
+  become_user: tibero
+
+- name: Shut the instance down, cleaning up its resources
+  tibero.cm.tibero_instance:
+    tb_sid: tibero1
+    state: stopped
+    down_mode: clean
+'''
+
+RETURN = r'''
+commands:
+  description: The argv run (planned, in check mode); empty when the instance was already in O(state).
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/bin/script", "-q", "-e", "-c", "/home/tibero/tibero7/bin/tbboot", "/dev/null"]]
+state:
+  description: V(started) or V(stopped) after the run (predicted in check mode).
+  returned: always
+  type: str
+  sample: started
+status:
+  description: The instance status after the run, as the CM prints it (C(UP(NRML)), C(UP(MOUNT)), C(DOWN)...).
+  returned: always
+  type: str
+  sample: UP(NRML)
+mode:
+  description: The mode the instance is up in (V(normal), V(mount), V(nomount), V(recovery)), or null when down.
+  returned: always
+  type: str
+  sample: normal
+state_source:
+  description: Where the state was read, V(cm) (C(cmrctl show)) or V(process) (the C(tbsvr) process).
+  returned: always
+  type: str
+  sample: cm
+diff:
+  description: State and mode before and after.
+  returned: in diff mode
+  type: dict
+  sample: {"before": {"state": "stopped", "mode": null}, "after": {"state": "started", "mode": "normal"}}
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+try:
+    from shlex import quote as shlex_quote
+except ImportError:  # Python 2
+    from pipes import quote as shlex_quote
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, ToolNotFound, find_tool
+
+# CM STATUS of a db resource -> boot mode.
+STATUS_MODES = {'UP(NRML)': 'normal', 'UP(MOUNT)': 'mount', 'UP(NOMT)': 'nomount', 'UP(RECO)': 'recovery',
+                'UP(FAILOVER)': 'normal', 'UP': 'normal'}
+MODE_STATUSES = {'normal': 'UP(NRML)', 'mount': 'UP(MOUNT)', 'nomount': 'UP(NOMT)', 'recovery': 'UP(RECO)'}
+BOOT_FAILED = 'BOOT FAILED'
+CLEAN_ANSWER = 'y'
+
+
+class PlanError(Exception):
+    """The wanted state cannot be reached without a step the user did not ask for."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# pure functions
+
+
+def state_from_status(status, source):
+    """{state, status, mode, state_source} from a CM-style STATUS."""
+    status = status.upper()
+    if status.startswith('UP'):
+        return dict(state='started', status=status, mode=STATUS_MODES.get(status), state_source=source)
+    return dict(state='stopped', status=status, mode=None, state_source=source)
+
+
+def tbsvr_mode(processes, sid):
+    """The ``-t`` mode of the live ``tbsvr`` of ``sid`` among ``processes`` [(comm, argv)], '' if none.
+
+    Matches a process named tbsvr / tbsvr_* (by comm or argv[0]) whose argv has ``-SVR_SID <sid>``.
+    """
+    for comm, argv in processes:
+        names = (comm, os.path.basename(argv[0]) if argv else '')
+        if not any(n == 'tbsvr' or n.startswith('tbsvr_') for n in names):
+            continue
+        if _option(argv, '-SVR_SID') == sid:
+            return (_option(argv, '-t') or 'NORMAL').lower()
+    return ''
+
+
+def _option(argv, name):
+    if name in argv and argv.index(name) + 1 < len(argv):
+        return argv[argv.index(name) + 1]
+    return None
+
+
+def plan(current, state, boot_mode):
+    """[] or ['boot'] or ['down'] taking ``current`` to ``state``; PlanError for an instance up in another mode."""
+    if state == 'stopped':
+        return ['down'] if current['state'] == 'started' else []
+    if current['state'] == 'stopped':
+        return ['boot']
+    if boot_mode and current['mode'] != boot_mode:
+        raise PlanError('instance is up in %s mode (%s), not %s; shut it down first (state=stopped) to boot it '
+                        'in %s mode' % (current['mode'], current['status'], boot_mode, boot_mode))
+    return []
+
+
+def boot_argv(tbboot, boot_mode, script=None):
+    """``tbboot [mode]``, wrapped in ``script -q -e -c`` when a pseudo-terminal is wanted."""
+    argv = [tbboot] + ([boot_mode] if boot_mode and boot_mode != 'normal' else [])
+    if script:
+        return [script, '-q', '-e', '-c', ' '.join(shlex_quote(a) for a in argv), '/dev/null']
+    return argv
+
+
+def down_argv(tbdown, down_mode):
+    return [tbdown] + ([down_mode] if down_mode != 'normal' else [])
+
+
+def reached(current, state, boot_mode):
+    if state == 'stopped':
+        return current['state'] == 'stopped'
+    return current['state'] == 'started' and (boot_mode is None or current['mode'] == boot_mode)
+
+
+# ---------------------------------------------------------------------------------------------------
+# module
+
+
+def list_processes():
+    """[(comm, argv)] of every process this user can see, from /proc."""
+    processes = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/comm' % pid) as handle:
+                comm = handle.read().strip()
+            with open('/proc/%s/cmdline' % pid, 'rb') as handle:
+                argv = [a.decode('utf-8', 'replace') for a in handle.read().split(b'\0') if a]
+        except (IOError, OSError):
+            continue  # the process ended meanwhile, or is not ours to read
+        processes.append((comm, argv))
+    return processes
+
+
+class Instance(object):
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.runner = tc.make_runner(module)
+        self.sid = self.params['tb_sid']
+        self.cmrctl = self._optional_tool('cmrctl') if self.params['cm_sid'] else None
+
+    def _optional_tool(self, tool):
+        try:
+            return find_tool(self.module, tool, home=self.params['tb_home'])
+        except ToolNotFound:
+            return None
+
+    def read(self):
+        """The instance's state from the CM when it manages it (and answers), else from the process list."""
+        if self.cmrctl:
+            rc, out, err = self.runner.run([self.cmrctl, 'show'], check_rc=False, record=False)
+            if rc == 0:
+                try:
+                    parsed = cs.parse_nodes(out)
+                except cs.ShowParseError as exc:
+                    raise CommandFailed('cannot read the output of cmrctl show: %s' % exc,
+                                        [self.cmrctl, 'show'], rc, out, err)
+                local = parsed['nodes'][0] if parsed['nodes'] else None
+                row = cs.find_resource(parsed['resources'], 'db', self.sid, node=local)
+                if row is not None:
+                    return state_from_status(row['status'], 'cm')
+        mode = tbsvr_mode(list_processes(), self.sid)
+        return state_from_status(MODE_STATUSES.get(mode, 'UP') if mode else 'DOWN', 'process')
+
+    def run(self):
+        state, boot_mode = self.params['state'], self.params['boot_mode']
+        current = self.read()
+        try:
+            actions = plan(current, state, boot_mode)
+        except PlanError as exc:
+            self.module.fail_json(msg='%s: %s' % (self.sid, exc), commands=[], **current)
+        after = current
+        if actions:
+            after = self.predicted(state, boot_mode, current['state_source'])
+            argv, data = self.command(actions[0])
+            if self.module.check_mode:
+                self.runner.plan(argv)
+            else:
+                after = self.execute(argv, data, state, boot_mode)
+        result = dict(changed=bool(actions), commands=self.runner.commands, **after)
+        if self.module._diff:
+            result['diff'] = tc.result_diff(dict(state=current['state'], mode=current['mode']),
+                                            dict(state=after['state'], mode=after['mode']))
+        self.module.exit_json(**result)
+
+    def predicted(self, state, boot_mode, source):
+        if state == 'stopped':
+            return state_from_status('DOWN', source)
+        return state_from_status(MODE_STATUSES[boot_mode or 'normal'], source)
+
+    def command(self, action):
+        """(argv, stdin) of 'boot' or 'down'."""
+        if action == 'boot':
+            script = self.module.get_bin_path('script', required=True) if self.params['use_pty'] else None
+            return boot_argv(tc.tibero_tool(self.module, 'tbboot'), self.params['boot_mode'], script), None
+        down_mode = self.params['down_mode']
+        return down_argv(tc.tibero_tool(self.module, 'tbdown'), down_mode), (CLEAN_ANSWER if down_mode == 'clean'
+                                                                             else None)
+
+    def execute(self, argv, data, state, boot_mode):
+        rc, out, err = self.runner.run(argv, data=data)
+        if BOOT_FAILED in out:
+            raise CommandFailed('%s reported BOOT FAILED' % ' '.join(argv), argv, rc, out, err)
+        current = tc.poll(self.read, lambda c: reached(c, state, boot_mode), self.params['wait_timeout'])
+        if not reached(current, state, boot_mode):
+            self.module.fail_json(msg='%s: %s returned but the instance is %s after %s seconds'
+                                  % (self.sid, ' '.join(argv), current['status'], self.params['wait_timeout']),
+                                  cmd=argv, rc=rc, stdout=out, stderr=err, commands=self.runner.commands,
+                                  changed=True)
+        return current
+
+
+def main():
+    argument_spec = tc.tibero_argument_spec(tb_sid=True)
+    argument_spec.update(
+        state=dict(type='str', default='started', choices=['started', 'stopped']),
+        boot_mode=dict(type='str', choices=['normal', 'mount', 'nomount', 'recovery']),
+        down_mode=dict(type='str', default='immediate',
+                       choices=['normal', 'post_tx', 'immediate', 'switchover', 'abort', 'abnormal', 'clean']),
+        use_pty=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=60),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    tc.require(module, 'tb_sid')
+    instance = Instance(module)
+    try:
+        instance.run()
+    except CommandFailed as exc:
+        tc.fail(module, instance.runner, exc)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""tibero_instance: tbboot / tbdown from the CM's or the process list's view; pty, clean confirmation, modes."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from unittest import mock
+
+from ansible_collections.tibero.cm.plugins.modules import tibero_instance as ti
+from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
+    AnsibleFailJson, FakeRunCommand, Step, make_tb_home, read_fixture, run_module)
+
+SHOW_UP = read_fixture('seed000_show_node1_no_group.txt')
+SHOW_DOWN = SHOW_UP.replace('tibero1 UP(NRML)', 'tibero1     DOWN')
+SHOW_MOUNT = SHOW_UP.replace('tibero1 UP(NRML)', 'tibero1 UP(MOUNT)')
+BOOT_OUT = 'Listener port = 8629\n\nTibero 7\n\nTibero instance started up (NORMAL mode).\n'
+LAB_TBSVR = ('tbsvr', ['/usr/bin/python3', '-m', 'labsim.tibero', '-t', 'MOUNT', '-SVR_SID', 'tibero1', '--db', 't'])
+REAL_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'])
+
+
+# --------------------------------------------------------------------------------------------------
+# pure functions
+
+
+@pytest.mark.parametrize('processes, sid, mode', [
+    ([REAL_TBSVR], 'tibero1', 'normal'),
+    ([LAB_TBSVR], 'tibero1', 'mount'),
+    ([('tbsvr_FGWP000', ['tbsvr_FGWP000', '-SVR_SID', 'tibero1'])], 'tibero1', 'normal'),
+    ([REAL_TBSVR], 'tibero2', ''),
+    ([('bash', ['bash', '-c', 'tbsvr -SVR_SID tibero1'])], 'tibero1', ''),
+    ([('python3', ['python3', '-SVR_SID', 'tibero1'])], 'tibero1', ''),
+    ([], 'tibero1', ''),
+])
+def test_tbsvr_mode(processes, sid, mode):
+    assert ti.tbsvr_mode(processes, sid) == mode
+
+
+@pytest.mark.parametrize('current, state, boot_mode, actions', [
+    (ti.state_from_status('DOWN', 'cm'), 'started', None, ['boot']),
+    (ti.state_from_status('UP(NRML)', 'cm'), 'started', None, []),
+    (ti.state_from_status('UP(MOUNT)', 'cm'), 'started', None, []),
+    (ti.state_from_status('UP(NRML)', 'cm'), 'started', 'normal', []),
+    (ti.state_from_status('UP(NRML)', 'cm'), 'stopped', None, ['down']),
+    (ti.state_from_status('DOWN(FAIL)', 'cm'), 'stopped', None, []),
+])
+def test_plan(current, state, boot_mode, actions):
+    assert ti.plan(current, state, boot_mode) == actions
+
+
+def test_plan_refuses_to_restart_an_instance_up_in_another_mode():
+    with pytest.raises(ti.PlanError, match='instance is up in mount mode .UP.MOUNT.., not normal'):
+        ti.plan(ti.state_from_status('UP(MOUNT)', 'cm'), 'started', 'normal')
+
+
+@pytest.mark.parametrize('mode, script, argv', [
+    (None, None, ['/tb/bin/tbboot']),
+    ('normal', None, ['/tb/bin/tbboot']),
+    ('mount', None, ['/tb/bin/tbboot', 'mount']),
+    ('recovery', '/usr/bin/script', ['/usr/bin/script', '-q', '-e', '-c', '/tb/bin/tbboot recovery', '/dev/null']),
+])
+def test_boot_argv(mode, script, argv):
+    assert ti.boot_argv('/tb/bin/tbboot', mode, script) == argv
+
+
+def test_boot_argv_quotes_paths_for_the_pty_shell():
+    assert ti.boot_argv('/opt/my tibero/bin/tbboot', None, 'script')[4] == "'/opt/my tibero/bin/tbboot'"
+
+
+@pytest.mark.parametrize('mode, argv', [('normal', ['tbdown']), ('immediate', ['tbdown', 'immediate']),
+                                        ('clean', ['tbdown', 'clean'])])
+def test_down_argv(mode, argv):
+    assert ti.down_argv('tbdown', mode) == argv
+
+
+# --------------------------------------------------------------------------------------------------
+# main()
+
+
+@pytest.fixture
+def tb_home(tmp_path):
+    return make_tb_home(tmp_path)
+
+
+def _bin(tb_home, tool):
+    return os.path.join(tb_home, 'bin', tool)
+
+
+def _show(tb_home, out):
+    return Step([_bin(tb_home, 'cmrctl'), 'show'], out=out)
+
+
+def _args(tb_home, **kwargs):
+    return dict(dict(tb_home=tb_home, cm_sid='cm_tibero1', tb_sid='tibero1'), **kwargs)
+
+
+def test_boot_a_cm_managed_instance_and_wait_until_open(tb_home):
+    fake = FakeRunCommand([
+        _show(tb_home, SHOW_DOWN),
+        Step([_bin(tb_home, 'tbboot')], out=BOOT_OUT),
+        _show(tb_home, SHOW_DOWN),
+        _show(tb_home, SHOW_UP),
+    ])
+    with mock.patch('time.sleep') as sleep:
+        result = run_module(ti.main, _args(tb_home), fake, diff=True)
+    fake.assert_all_used()
+    assert sleep.call_count == 1
+    assert result['changed'] is True
+    assert result['commands'] == [[_bin(tb_home, 'tbboot')]]
+    assert (result['state'], result['status'], result['mode'], result['state_source']) == (
+        'started', 'UP(NRML)', 'normal', 'cm')
+    assert result['diff'] == dict(before=dict(state='stopped', mode=None), after=dict(state='started', mode='normal'))
+    assert fake.calls[1].env['TB_SID'] == 'tibero1'
+
+
+def test_open_instance_is_left_alone(tb_home):
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP)])
+    result = run_module(ti.main, _args(tb_home), fake)
+    assert (result['changed'], result['commands'], result['status']) == (False, [], 'UP(NRML)')
+
+
+def test_boot_under_a_pseudo_terminal(tb_home):
+    with mock.patch('ansible.module_utils.basic.AnsibleModule.get_bin_path', return_value='/usr/bin/script'):
+        fake = FakeRunCommand([
+            _show(tb_home, SHOW_DOWN),
+            Step(['/usr/bin/script', '-q', '-e', '-c', _bin(tb_home, 'tbboot') + ' mount', '/dev/null'],
+                 out=BOOT_OUT.replace('\n', '\r\n')),
+            _show(tb_home, SHOW_MOUNT),
+        ])
+        result = run_module(ti.main, _args(tb_home, use_pty=True, boot_mode='mount'), fake)
+    fake.assert_all_used()
+    assert result['mode'] == 'mount'
+
+
+def test_boot_failed_box_is_a_failure(tb_home):
+    out = '*' * 56 + '\n* BOOT FAILED.\n* tbsvr process (1234) is alive.\n' + '*' * 56 + '\n'
+    fake = FakeRunCommand([_show(tb_home, SHOW_DOWN), Step([_bin(tb_home, 'tbboot')], out=out)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, _args(tb_home), fake)
+    assert 'reported BOOT FAILED' in exc.value.result['msg']
+    assert exc.value.result['stdout'] == out
+
+
+def test_instance_not_open_within_wait_timeout_fails(tb_home):
+    fake = FakeRunCommand([_show(tb_home, SHOW_DOWN), Step([_bin(tb_home, 'tbboot')], out=BOOT_OUT),
+                           _show(tb_home, SHOW_DOWN)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, _args(tb_home, wait_timeout=0), fake)
+    assert exc.value.result['msg'] == 'tibero1: %s returned but the instance is DOWN after 0 seconds' % _bin(
+        tb_home, 'tbboot')
+
+
+def test_tbdown_clean_gets_its_confirmation_on_stdin(tb_home):
+    fake = FakeRunCommand([
+        _show(tb_home, SHOW_UP),
+        Step([_bin(tb_home, 'tbdown'), 'clean'], data='y', out='Tibero instance terminated (CLEAN mode).\n'),
+        _show(tb_home, SHOW_DOWN),
+    ])
+    result = run_module(ti.main, _args(tb_home, state='stopped', down_mode='clean'), fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['state'], result['status']) == (True, 'stopped', 'DOWN')
+
+
+def test_default_down_mode_is_immediate_without_stdin(tb_home):
+    fake = FakeRunCommand([
+        _show(tb_home, SHOW_UP),
+        Step([_bin(tb_home, 'tbdown'), 'immediate'], out='Tibero instance terminated (IMMEDIATE mode).\n'),
+        _show(tb_home, SHOW_DOWN),
+    ])
+    run_module(ti.main, _args(tb_home, state='stopped'), fake)
+    assert fake.calls[1].data is None
+
+
+def test_check_mode_plans_the_shutdown(tb_home):
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP)])
+    result = run_module(ti.main, _args(tb_home, state='stopped', down_mode='normal'), fake, check_mode=True)
+    assert (result['changed'], result['commands'], result['state']) == (True, [[_bin(tb_home, 'tbdown')]], 'stopped')
+
+
+def test_other_mode_is_refused(tb_home):
+    fake = FakeRunCommand([_show(tb_home, SHOW_MOUNT)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, _args(tb_home, boot_mode='normal'), fake)
+    assert exc.value.result['msg'].startswith('tibero1: instance is up in mount mode (UP(MOUNT)), not normal')
+
+
+@pytest.mark.parametrize('cm_args, steps', [
+    (dict(cm_sid=None), []),
+    (dict(), [('show', 1, '', 'Failed to connect to the local CM')]),
+    (dict(tb_sid='tibero9'), [('show', 0, SHOW_UP, '')]),
+], ids=['no-cm', 'cm-down', 'not-a-cm-resource'])
+def test_process_list_is_used_when_the_cm_does_not_manage_or_answer(tb_home, monkeypatch, cm_args, steps):
+    monkeypatch.delenv('CM_SID', raising=False)
+    args = _args(tb_home, **cm_args)
+    fake = FakeRunCommand([Step([_bin(tb_home, 'cmrctl'), verb], rc=rc, out=out, err=err)
+                           for verb, rc, out, err in steps])
+    processes = [('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', args['tb_sid']])]
+    with mock.patch.object(ti, 'list_processes', return_value=processes):
+        result = run_module(ti.main, args, fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['state_source'], result['status']) == (False, 'process', 'UP(NRML)')
+
+
+def test_missing_tb_sid_is_reported(tb_home, monkeypatch):
+    monkeypatch.delenv('TB_SID', raising=False)
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, dict(tb_home=tb_home))
+    assert 'missing tb_sid' in exc.value.result['msg']
+
+
+def test_list_processes_reads_this_process():
+    assert any(argv and 'pytest' in ' '.join(argv) for _comm, argv in ti.list_processes())
