@@ -142,7 +142,7 @@ class _Checker(object):
             return False
         if len(value) > MAX_SECRET or not SECRET_RE.match(value):
             self.add(path, 'contains characters that are not allowed or is too long (value not shown)',
-                     'prs_install.cfg is sourced by bash: letters, digits and _.@%+=:,/- only, '
+                     'prs_install.cfg is sourced by bash: letters, digits and _.@%%+=:,/- only, '
                      'at most %d characters' % MAX_SECRET)
             return False
         return True

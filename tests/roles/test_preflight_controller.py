@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-only tests of the roles and playbooks (no Docker, no lab).
+
+* every playbook passes ``ansible-playbook --syntax-check``;
+* ``site.yml`` run against a copy of the lab inventory whose model is broken fails in preflight with
+  a message naming the variable and the rule, and never contacts a node: the nodes point at
+  containers that do not exist, so any connection attempt would show up as UNREACHABLE.
+
+Run from the repository root: ``.venv/bin/python -m pytest tests/roles`` (it builds the collection
+copy with scripts/build_collection.sh first).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+PLAYBOOKS = ['site.yml'] + sorted(
+    os.path.join('playbooks', name) for name in os.listdir(os.path.join(ROOT, 'playbooks'))
+    if name.endswith('.yml'))
+
+
+def _env():
+    env = dict(os.environ)
+    env['ANSIBLE_CONFIG'] = os.path.join(ROOT, 'ansible.cfg')
+    env['ANSIBLE_COLLECTIONS_PATH'] = os.path.join(ROOT, 'build', 'collections')
+    env['ANSIBLE_NOCOLOR'] = '1'
+    env['ANSIBLE_LOCALHOST_WARNING'] = '0'
+    env.pop('ANSIBLE_PYTHON_INTERPRETER', None)
+    return env
+
+
+def _ansible_playbook():
+    venv = os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook')
+    return venv if os.path.exists(venv) else shutil.which('ansible-playbook')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def built_collection():
+    script = os.path.join(ROOT, 'scripts', 'build_collection.sh')
+    if os.path.exists(script):
+        subprocess.run(['bash', script], cwd=ROOT, check=True, capture_output=True)
+
+
+def _run(args, cwd=ROOT):
+    proc = subprocess.run([_ansible_playbook()] + args, cwd=cwd, env=_env(), capture_output=True,
+                          text=True, timeout=300)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize('playbook', PLAYBOOKS)
+def test_syntax_check(playbook):
+    rc, out = _run(['--syntax-check', '-i', 'inventories/lab', playbook])
+    assert rc == 0, out
+    rc, out = _run(['--syntax-check', '-i', 'inventories/prod', playbook])
+    assert rc == 0, out
+
+
+def _bad_inventory(tmp_path, mutate):
+    """A copy of inventories/lab whose nodes cannot be reached, with a mutated model."""
+    inv = tmp_path / 'inv'
+    shutil.copytree(os.path.join(ROOT, 'inventories', 'lab'), str(inv))
+    hosts = yaml.safe_load((inv / 'hosts.yml').read_text())
+    for name, hvars in hosts['all']['children']['tibero_cm_lab']['hosts'].items():
+        hvars['ansible_host'] = 'tcm-roles-no-such-container-%s' % name
+    (inv / 'hosts.yml').write_text(yaml.safe_dump(hosts))
+    model_file = inv / 'group_vars' / 'all' / 'tibero_cm.yml'
+    model = yaml.safe_load(model_file.read_text())
+    mutate(model)
+    model_file.write_text(yaml.safe_dump(model))
+    return str(inv)
+
+
+def _set(path, value):
+    def mutate(model):
+        target = model
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return mutate
+
+
+def _delete(key):
+    def mutate(model):
+        del model[key]
+    return mutate
+
+
+CASES = [
+    ('duplicate agent id', _set(['tibero_cm_agents', 1, 'id'], 'agent1'),
+     ['tibero_cm_agents[1].id', 'agent ids are unique']),
+    ('port out of range', _set(['tibero_cm_agents', 2, 'port'], 99999),
+     ['tibero_cm_agents[2].port', 'ports are 1024..65535']),
+    ('port collision on a host', _set(['tibero_cm_instance', 'apply_port'], 7800),
+     ['tibero_cm_instance.apply_port', 'ports are unique per host']),
+    ('CM id not matching the position', _set(['tibero_cm_clusters', 1, 'nodes', 0, 'cm_id'], 1),
+     ['tibero_cm_clusters[1].nodes[0].cm_id', 'position']),
+    ('unknown agent in a list', _set(['tibero_cm_instance', 'llob_agents'], ['agent1', 'agent7']),
+     ['tibero_cm_instance.llob_agents[1]', 'one of tibero_cm_agents']),
+    ('EXT_CNT != SRC_DB_CNT', _set(['tibero_cm_instance', 'ext_agents'], [['agent1', 'agent2']]),
+     ['tibero_cm_instance.ext_agents', 'EXT_CNT must equal SRC_DB_CNT']),
+    ('missing TB_HOME', _delete('tibero_cm_tb_home'),
+     ['tibero_cm_tb_home', 'is missing']),
+    ('wrong type', _set(['tibero_cm_agents', 0, 'port'], '7600'),
+     ['tibero_cm_agents[0].port', 'type integer']),
+    ('shell metacharacters in a path', _set(['tibero_cm_prs_home'], '/home/prosync/x;reboot'),
+     ['tibero_cm_prs_home', 'invalid path']),
+]
+
+
+@pytest.mark.parametrize('mutate,expected', [(m, e) for _, m, e in CASES], ids=[c[0] for c in CASES])
+def test_site_stops_in_preflight_without_touching_a_host(tmp_path, mutate, expected):
+    inv = _bad_inventory(tmp_path, mutate)
+    rc, out = _run(['-i', inv, 'site.yml'])
+    assert rc != 0, out
+    assert 'no host was touched' in out, out
+    for part in expected:
+        assert part in out, (part, out)
+    assert 'UNREACHABLE' not in out, out
+    assert 'tcm-roles-no-such-container' not in out, out
+    # The failing task is the model check; nothing after it ran.
+    assert 'ProSync agents' not in out and 'Check that every node answers' not in out, out
+
+
+def test_several_problems_reported_in_one_run(tmp_path):
+    def mutate(model):
+        _set(['tibero_cm_agents', 1, 'id'], 'agent1')(model)
+        _set(['tibero_cm_agents', 3, 'port'], 10)(model)
+        _delete('tibero_cm_prs_home')(model)
+    rc, out = _run(['-i', _bad_inventory(tmp_path, mutate), 'site.yml'])
+    assert rc != 0
+    # The duplicate id also makes agent2 unknown in the instance's lists: reported too.
+    found = re.search(r'tibero.cm model: (\d+) problem', out)
+    assert found and int(found.group(1)) >= 3, out
+    for var in ('tibero_cm_agents[1].id', 'tibero_cm_agents[3].port', 'tibero_cm_prs_home'):
+        assert var in out, (var, out)
+
+
+def test_secrets_never_in_preflight_output(tmp_path):
+    secret = 'Sup3r$ecret pass'
+    rc, out = _run(['-i', _bad_inventory(tmp_path, _set(['tibero_cm_instance', 'password'], secret)),
+                    'site.yml', '-vvv'])
+    assert rc != 0
+    assert 'tibero_cm_instance.password' in out
+    assert secret not in out and 'Sup3r' not in out
+
+
+def test_validate_playbook_accepts_the_lab_model():
+    rc, out = _run(['-i', 'inventories/lab', 'playbooks/validate.yml'])
+    assert rc == 0, out
+    assert "'cm_group': 'CM2'" in out or 'cm_group: CM2' in out, out
+
+
+def test_validate_playbook_accepts_the_prod_model():
+    rc, out = _run(['-i', 'inventories/prod', 'playbooks/validate.yml',
+                    '-e', '@' + os.path.join(ROOT, 'inventories', 'prod', 'vault.example.yml')])
+    assert rc == 0, out

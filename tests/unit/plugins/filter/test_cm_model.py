@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""cm_model / cm_model_problems: every bad model gives its own message (variable + rule)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+import pytest
+
+from ansible_collections.tibero.cm.plugins.filter.cm_model import cm_model, cm_model_problems
+
+HOSTS = ['node1', 'node2', 'node3', 'node4', 'observer']
+
+
+def seed_model():
+    """Seed 000's site, as inventories/lab declares it."""
+    return {
+        'tb_home': '/home/tibero/tibero/tibero7',
+        'prs_home': '/home/prosync/example',
+        'tibero_user': 'tibero',
+        'prosync_user': 'prosync',
+        'clusters': [
+            {'name': 'cls_tibero', 'db_name': 'tibero', 'cm_group': 'CM1', 'failover': True,
+             'nodes': [{'host': 'node1', 'tb_sid': 'tibero1', 'cm_sid': 'cm_tibero1'},
+                       {'host': 'node2', 'tb_sid': 'tibero2', 'cm_sid': 'cm_tibero2'}]},
+            {'name': 'cls_tibero_tar', 'db_name': 'tibero_tar', 'cm_group': 'CM2',
+             'nodes': [{'host': 'node3', 'tb_sid': 'tibero_tar1', 'cm_sid': 'cm_tibero_tar1'},
+                       {'host': 'node4', 'tb_sid': 'tibero_tar2', 'cm_sid': 'cm_tibero_tar2'}]},
+        ],
+        'agents': [
+            {'id': 'agent1', 'host': 'node1', 'port': 7600},
+            {'id': 'agent2', 'host': 'node2', 'port': 7700},
+            {'id': 'agent3', 'host': 'node3', 'port': 7800},
+            {'id': 'agent4', 'host': 'node4', 'port': 7900},
+        ],
+        'instance': {
+            'id': 'TAC2TAC', 'user': 'TAC2TAC', 'password': 'TAC2TAC', 'agent_list_delimiter': ',',
+            'ext_agents': [['agent1', 'agent2'], ['agent2', 'agent1']],
+            'apply_port': 7620, 'apply_agents': ['agent3', 'agent4'],
+            'llob_port': 7630, 'llob_agents': ['agent1', 'agent2'],
+            'source': {'cluster': 'cls_tibero', 'type': 'TIBERO', 'install_user': 'sys',
+                       'install_password': 'tibero'},
+            'target': {'cluster': 'cls_tibero_tar', 'type': 'TIBERO', 'install_user': 'sys',
+                       'install_password': 'tibero'},
+            'options': {},
+        },
+        'agent_params': {'USE_CM': 'Y', 'PRS_AGENT_PROC_MAX_FAIL_CNT': 10,
+                         'PRS_AGENT_PROC_STARTUP_TIMEOUT': 10, 'PRS_AGENT_PROC_STATUS_REPLY_TIMEOUT': 10,
+                         'PRS_AGENT_PROC_STATUS_INTERVAL': 3, 'PRS_AGENT_CM_PROBE_TIMEOUT': 0},
+        'agent_timeout_cnt': 7,
+        'agent_retry_cnt': 3,
+    }
+
+
+def _set(model, path, value):
+    """Set model[path] where path is a tuple of keys / indexes; value DELETE removes the key."""
+    target = model
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+
+
+DELETE = object()
+
+# (case id, [(path, value), ...], expected substrings of one problem: variable, rule)
+BAD = [
+    ('duplicate agent id', [(('agents', 1, 'id'), 'agent1')],
+     ['tibero_cm_agents[1].id', 'duplicate agent id', 'agent ids are unique']),
+    ('agent id with shell metacharacters', [(('agents', 0, 'id'), 'agent1;rm -rf /')],
+     ['tibero_cm_agents[0].id', 'no shell metacharacters']),
+    ('agent id not a string', [(('agents', 0, 'id'), 17)],
+     ['tibero_cm_agents[0].id', 'type string']),
+    ('port out of range high', [(('agents', 0, 'port'), 70000)],
+     ['tibero_cm_agents[0].port', 'out of range', '1024..65535']),
+    ('port out of range low', [(('agents', 0, 'port'), 22)],
+     ['tibero_cm_agents[0].port', 'out of range']),
+    ('port as a string', [(('agents', 0, 'port'), '7600')],
+     ['tibero_cm_agents[0].port', 'type integer']),
+    ('port as a boolean', [(('agents', 0, 'port'), True)],
+     ['tibero_cm_agents[0].port', 'type integer']),
+    ('apply port collides with the agent port on its host', [(('instance', 'apply_port'), 7800)],
+     ['tibero_cm_instance.apply_port', 'collides with tibero_cm_agents[2].port', 'unique per host']),
+    ('llob port collides with the apply port on a shared host',
+     [(('instance', 'llob_agents'), ['agent3']), (('instance', 'llob_port'), 7620)],
+     ['tibero_cm_instance.llob_port', 'collides', 'unique per host']),
+    ('CM id not matching the node position', [(('clusters', 0, 'nodes', 1, 'cm_id'), 0)],
+     ['tibero_cm_clusters[0].nodes[1].cm_id', 'does not match the node position', 'unique in its CM group']),
+    ('CM id of the wrong type', [(('clusters', 0, 'nodes', 0, 'cm_id'), '0')],
+     ['tibero_cm_clusters[0].nodes[0].cm_id', 'type integer']),
+    ('two agents on one node (same CM id twice in a group)', [(('agents', 1, 'host'), 'node1')],
+     ['tibero_cm_agents[1].host', 'already runs', 'one agent per node']),
+    ('agent on a host that is no cluster node', [(('agents', 3, 'host'), 'observer')],
+     ['tibero_cm_agents[3].host', 'not a node of any cluster']),
+    ('node not in the inventory', [(('clusters', 1, 'nodes', 1, 'host'), 'node9')],
+     ['tibero_cm_clusters[1].nodes[1].host', 'not in the inventory']),
+    ('one host in two clusters', [(('clusters', 1, 'nodes', 1, 'host'), 'node1')],
+     ['tibero_cm_clusters[1].nodes[1].host', 'a host is one node of one cluster']),
+    ('unknown agent in an ext list', [(('instance', 'ext_agents', 1), ['agent2', 'agent9'])],
+     ['tibero_cm_instance.ext_agents[1][1]', "unknown agent 'agent9'", 'one of tibero_cm_agents']),
+    ('unknown agent in the apply list', [(('instance', 'apply_agents'), ['agentX'])],
+     ['tibero_cm_instance.apply_agents[0]', 'unknown agent']),
+    ('agent listed twice in the llob list', [(('instance', 'llob_agents'), ['agent1', 'agent1'])],
+     ['tibero_cm_instance.llob_agents[1]', 'listed twice']),
+    ('EXT_CNT != SRC_DB_CNT', [(('instance', 'ext_agents'), [['agent1', 'agent2']])],
+     ['tibero_cm_instance.ext_agents', 'EXT_CNT 1 != SRC_DB_CNT 2', 'EXT_CNT must equal SRC_DB_CNT']),
+    ('missing TB_HOME', [(('tb_home',), None)],
+     ['tibero_cm_tb_home', 'is missing']),
+    ('missing PRS_HOME', [(('prs_home',), DELETE)],
+     ['tibero_cm_prs_home', 'is missing']),
+    ('relative PRS_HOME', [(('prs_home',), 'home/prosync')],
+     ['tibero_cm_prs_home', 'absolute path']),
+    ('TB_HOME with shell metacharacters', [(('tb_home',), '/home/tibero/$(reboot)')],
+     ['tibero_cm_tb_home', 'invalid path']),
+    ('TB_HOME with ..', [(('tb_home',), '/home/../etc')],
+     ['tibero_cm_tb_home', 'no ".."']),
+    ('oversized TB_HOME', [(('tb_home',), '/' + 'a' * 300)],
+     ['tibero_cm_tb_home', 'at most 255']),
+    ('oversized cluster name', [(('clusters', 0, 'name'), 'c' * 65)],
+     ['tibero_cm_clusters[0].name', 'at most 64']),
+    ('CM SID with a space', [(('clusters', 0, 'nodes', 0, 'cm_sid'), 'cm tibero1')],
+     ['tibero_cm_clusters[0].nodes[0].cm_sid', 'invalid name']),
+    ('duplicate TB_SID', [(('clusters', 1, 'nodes', 0, 'tb_sid'), 'tibero1')],
+     ['tibero_cm_clusters[1].nodes[0].tb_sid', "duplicate 'tibero1'", 'TB_SID is unique']),
+    ('duplicate CM group', [(('clusters', 1, 'cm_group'), 'CM1')],
+     ['tibero_cm_clusters[1].cm_group', "duplicate 'CM1'"]),
+    ('failover not a boolean', [(('clusters', 0, 'failover'), 'yes')],
+     ['tibero_cm_clusters[0].failover', 'type bool']),
+    ('clusters not a list', [(('clusters',), {'name': 'cls_tibero'})],
+     ['tibero_cm_clusters', 'type list']),
+    ('empty agents', [(('agents',), [])],
+     ['tibero_cm_agents', 'is empty']),
+    ('source cluster unknown', [(('instance', 'source', 'cluster'), 'cls_nowhere')],
+     ['tibero_cm_instance.source.cluster', 'unknown cluster']),
+    ('missing target password', [(('instance', 'target', 'install_password'), '')],
+     ['tibero_cm_instance.target.install_password', 'is missing', 'ansible-vault']),
+    ('password with a quote and a space', [(('instance', 'password'), "it's secret")],
+     ['tibero_cm_instance.password', 'value not shown', 'sourced by bash']),
+    ('managed key in options', [(('instance', 'options'), {'PRS_PWD': 'x'})],
+     ['tibero_cm_instance.options.PRS_PWD', 'derived from the model']),
+    ('option value with a backtick', [(('instance', 'options'), {'PRS_TS_NAME': '`id`'})],
+     ['tibero_cm_instance.options.PRS_TS_NAME', 'invalid value']),
+    ('bad delimiter', [(('instance', 'agent_list_delimiter'), ';')],
+     ['tibero_cm_instance.agent_list_delimiter', 'invalid delimiter']),
+    ('USE_CM not Y/N', [(('agent_params', 'USE_CM'), 'yes')],
+     ['tibero_cm_agent_params.USE_CM', 'Y or N']),
+    ('negative timeout', [(('agent_params', 'PRS_AGENT_PROC_STARTUP_TIMEOUT'), -1)],
+     ['tibero_cm_agent_params.PRS_AGENT_PROC_STARTUP_TIMEOUT', 'integer >= 0']),
+    ('unknown agent parameter', [(('agent_params', 'USE_CMM'), 'Y')],
+     ['tibero_cm_agent_params.USE_CMM', 'unknown parameter']),
+    ('timeout count zero', [(('agent_timeout_cnt',), 0)],
+     ['tibero_cm_agent_timeout_cnt', 'integer >= 1']),
+    ('OS user with upper case', [(('tibero_user',), 'Tibero')],
+     ['tibero_cm_tibero_user', 'POSIX user name']),
+    ('install host not a node', [(('instance', 'install_host'), 'observer')],
+     ['tibero_cm_instance.install_host', 'not a node of any cluster']),
+]
+
+
+def _mutated(changes):
+    model = seed_model()
+    for path, value in changes:
+        _set(model, path, value)
+    return model
+
+
+def test_seed_model_is_valid():
+    assert cm_model_problems(seed_model(), HOSTS) == []
+
+
+@pytest.mark.parametrize('changes,expected', [(c, e) for _, c, e in BAD], ids=[i for i, _, _ in BAD])
+def test_each_bad_model_is_reported(changes, expected):
+    problems = cm_model_problems(_mutated(changes), HOSTS)
+    matching = [p for p in problems if all(part in p for part in expected)]
+    assert matching, 'no problem mentions %r in %r' % (expected, problems)
+    assert all('(rule: ' in p for p in problems)
+
+
+def test_secrets_are_never_echoed():
+    model = _mutated([(('instance', 'password'), 'top secret;x'),
+                      (('instance', 'source', 'install_password'), 'other secret$')])
+    text = '\n'.join(cm_model_problems(model, HOSTS))
+    assert 'top secret' not in text and 'other secret' not in text
+    assert 'tibero_cm_instance.password' in text and 'tibero_cm_instance.source.install_password' in text
+
+
+def test_every_problem_is_reported_at_once():
+    changes = [change for _, changes, _ in BAD[:6] for change in changes]
+    model = seed_model()
+    for path, value in [(('agents', 1, 'id'), 'agent1'), (('agents', 2, 'port'), 70000),
+                        (('tb_home',), None), (('instance', 'ext_agents'), [['agent1']])]:
+        _set(model, path, value)
+    problems = cm_model_problems(model, HOSTS)
+    assert len(problems) >= 4, changes
+    for var in ('tibero_cm_agents[1].id', 'tibero_cm_agents[2].port', 'tibero_cm_tb_home',
+                'tibero_cm_instance.ext_agents'):
+        assert any(p.startswith(var) for p in problems), (var, problems)
+
+
+def test_not_a_mapping():
+    assert cm_model_problems(['x']) == ['tibero_cm_*: the model must be a mapping (rule: type dict)']
+
+
+def test_inventory_check_is_optional():
+    model = _mutated([(('clusters', 1, 'nodes', 1, 'host'), 'node9'), (('agents', 3, 'host'), 'node9')])
+    assert cm_model_problems(model) == []
+
+
+def test_derived_site_matches_the_seed():
+    hostvars = {'node1': {'tibero_cm_agent_address': '172.19.0.11'},
+                'node2': {'ansible_host': '10.0.0.2'},
+                'node3': {}}
+    site = cm_model(seed_model(), hostvars)
+    assert [(a['id'], a['cm_group'], a['cm_id'], a['address'], a['script']) for a in site['agents']] == [
+        ('agent1', 'CM1', 0, '172.19.0.11', '/home/prosync/example/bin/prs_0.sh'),
+        ('agent2', 'CM1', 1, '10.0.0.2', '/home/prosync/example/bin/prs_1.sh'),
+        ('agent3', 'CM2', 0, 'node3', '/home/prosync/example/bin/prs_0.sh'),
+        ('agent4', 'CM2', 1, 'node4', '/home/prosync/example/bin/prs_1.sh'),
+    ]
+    assert site['hosts'] == ['node1', 'node2', 'node3', 'node4']
+    assert site['by_host']['node4']['cm_sid'] == 'cm_tibero_tar2'
+    assert site['by_host']['node4']['cluster_hosts'] == ['node3', 'node4']
+    assert site['by_host']['node2']['agent']['id'] == 'agent2'
+    assert site['clusters'][1]['failover'] is True  # default
+    assert site['agents'][0]['retry_cnt'] == 3
+    inst = site['instance']
+    assert inst['ext_lists'] == ['agent1,agent2', 'agent2,agent1']
+    assert (inst['ext_cnt'], inst['src_db_cnt'], inst['tar_db_cnt']) == (2, 2, 2)
+    assert inst['src_aliases'] == ['tibero1', 'tibero2']
+    assert (inst['src_db_name'], inst['tar_db_name']) == ('tibero', 'tibero_tar')
+    assert inst['apply_list'] == 'agent3,agent4' and inst['llob_list'] == 'agent1,agent2'
+    assert inst['install_host'] == 'node1'
+    assert 'password' not in inst  # secrets are read from tibero_cm_instance by the template only
+
+
+def test_derive_refuses_an_invalid_model():
+    with pytest.raises(ValueError, match='tibero_cm_agents\\[1\\].id'):
+        cm_model(_mutated([(('agents', 1, 'id'), 'agent1')]))
+
+
+def test_agent_overrides_and_delimiter():
+    model = _mutated([(('agents', 0, 'retry_cnt'), 5), (('agents', 0, 'pubnet'), 'pub1'),
+                      (('instance', 'agent_list_delimiter'), '|'), (('instance', 'install_host'), 'node2')])
+    site = cm_model(copy.deepcopy(model))
+    assert site['agents'][0]['retry_cnt'] == 5 and site['agents'][0]['pubnet'] == 'pub1'
+    assert site['instance']['ext_lists'][0] == 'agent1|agent2'
+    assert site['instance']['install_host'] == 'node2'
