@@ -26,12 +26,14 @@ description:
     C(USE_CM) is not C(Y) after the task (ProSync ignores them then; C(USE_CM) defaults to C(N) when missing).
   - The agent reads its configuration at start, so any change returns RV(restart_required=true).
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Computes the change and the diff; writes nothing and makes no backup.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The whole file before and after.
 options:
@@ -62,7 +64,7 @@ options:
     type: raw
   params:
     description:
-      - Several parameters at once, C({NAME: value}), applied in the order given.
+      - "Several parameters at once, C({NAME: value}), applied in the order given."
       - "Checked before anything is written: C(USE_CM) C(Y) or C(N) (default C(N));
         C(PRS_AGENT_PROC_MAX_FAIL_CNT) an integer >= 0 (default 10);
         C(PRS_AGENT_PROC_STARTUP_TIMEOUT), C(PRS_AGENT_PROC_STATUS_REPLY_TIMEOUT),
@@ -134,10 +136,30 @@ restart_required:
   type: bool
   sample: true
 changes:
-  description: One entry per parameter edited; RV(changes[].line) is 1-based.
+  description: One entry per parameter edited.
   returned: always
   type: list
   elements: dict
+  contains:
+    action:
+      description: C(added), C(changed) or C(removed).
+      type: str
+      sample: added
+    key:
+      description: The parameter name as written in the file.
+      type: str
+      sample: CM_ID
+    before:
+      description: The value before (as written, quotes included), null when added.
+      type: str
+    after:
+      description: The value after, null when removed.
+      type: str
+      sample: '0'
+    line:
+      description: 1-based line number (in the old file for removed lines).
+      type: int
+      sample: 7
   sample: [{action: changed, key: USE_CM, before: N, after: Y, line: 21}]
 params:
   description: The value of each requested parameter after the task, null when not set.

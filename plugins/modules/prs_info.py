@@ -20,12 +20,14 @@ description:
   - Output it cannot read (no C(prs_agent ID:) line, or a status line in an unknown format) fails the
     task with the raw output in the message's C(stdout).
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; runs C(prs_adm) in check mode as well.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   prs_home:
@@ -76,12 +78,30 @@ agents:
   type: list
   elements: dict
   contains:
-    id: {description: Agent id., type: str, sample: agent1}
-    host: {description: Agent host., type: str, sample: 172.19.0.11}
-    port: {description: Agent port., type: int, sample: 7600}
-    cm_group: {description: CM group of the agent, null when not under CM., type: str, sample: CM1}
-    cm_id: {description: CM id of the agent, null when not under CM., type: int, sample: 0}
-    running: {description: Whether prs_adm says the agent is running., type: bool, sample: true}
+    id:
+      description: Agent id.
+      type: str
+      sample: agent1
+    host:
+      description: Agent host.
+      type: str
+      sample: 172.19.0.11
+    port:
+      description: Agent port.
+      type: int
+      sample: 7600
+    cm_group:
+      description: CM group of the agent, null when not under CM.
+      type: str
+      sample: CM1
+    cm_id:
+      description: CM id of the agent, null when not under CM.
+      type: int
+      sample: 0
+    running:
+      description: Whether prs_adm says the agent is running.
+      type: bool
+      sample: true
 instance_id:
   description: The (first) ProSync instance id, null when prs_adm prints none.
   returned: success
@@ -99,13 +119,34 @@ processes:
   type: list
   elements: dict
   contains:
-    name: {description: Process name., type: str, sample: TAC2TAC_ext1}
-    index: {description: Thread index in parentheses, null when none., type: int, sample: 1}
-    running: {description: Whether the process is running., type: bool, sample: true}
-    agent_id: {description: Agent it runs on, null when not running., type: str, sample: agent1}
-    host: {description: That agent's host., type: str, sample: 172.19.0.11}
-    port: {description: That agent's port., type: int, sample: 7600}
-    instance_id: {description: Instance the process belongs to., type: str, sample: TAC2TAC}
+    name:
+      description: Process name.
+      type: str
+      sample: TAC2TAC_ext1
+    index:
+      description: Thread index in parentheses, null when none.
+      type: int
+      sample: 1
+    running:
+      description: Whether the process is running.
+      type: bool
+      sample: true
+    agent_id:
+      description: Agent it runs on, null when not running.
+      type: str
+      sample: agent1
+    host:
+      description: That agent's host.
+      type: str
+      sample: 172.19.0.11
+    port:
+      description: That agent's port.
+      type: int
+      sample: 7600
+    instance_id:
+      description: Instance the process belongs to.
+      type: str
+      sample: TAC2TAC
 all_running:
   description: True when every agent and every process is running.
   returned: success

@@ -30,12 +30,14 @@ description:
   - Tibero reads tip files at boot, so any change returns RV(restart_required=true); restarting is left
     to the caller (roles restart only the hosts that report it).
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Computes the change and the diff; writes nothing and makes no backup.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The whole file before and after.
 options:
@@ -62,12 +64,13 @@ options:
   value:
     description:
       - The value of O(name). Booleans are written C(Y)/C(N), numbers as written.
-      - A value that contains C( #) or starts with C(#) or a blank must be quoted (C('"a # b"')).
+      - 'A value that contains a blank followed by C(#), starts with C(#) or starts or ends with a blank must be
+        quoted, for example C("a # b").'
       - Required with O(name) when O(state=present); ignored when O(state=absent).
     type: raw
   params:
     description:
-      - Several parameters at once, C({NAME: value}); applied in the order given.
+      - "Several parameters at once, C({NAME: value}), applied in the order given."
       - With O(state=absent) only the names matter.
     type: dict
   state:
@@ -146,10 +149,30 @@ restart_required:
   type: bool
   sample: true
 changes:
-  description: One entry per parameter edited; RV(changes[].line) is 1-based (the old file's line for removed).
+  description: One entry per parameter edited.
   returned: always
   type: list
   elements: dict
+  contains:
+    action:
+      description: C(added), C(changed) or C(removed).
+      type: str
+      sample: added
+    key:
+      description: The parameter name as written in the file.
+      type: str
+      sample: CM_ID
+    before:
+      description: The value before (as written, quotes included), null when added.
+      type: str
+    after:
+      description: The value after, null when removed.
+      type: str
+      sample: '0'
+    line:
+      description: 1-based line number (in the old file for removed lines).
+      type: int
+      sample: 7
   sample: [{action: added, key: CM_ID, before: null, after: '0', line: 7}]
 params:
   description: The value of each requested parameter after the task (quotes removed), null when not set.

@@ -31,12 +31,14 @@ description:
   - Pure computation, no host access; the table lives in C(plugins/module_utils/afo_plan.py) so the
     lab tests and the drill use the same figures.
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Nothing to change; the plan is computed in check mode too.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   mode:
@@ -113,10 +115,22 @@ scenarios:
   type: list
   elements: dict
   contains:
-    scenario: {description: Scenario name., type: str, sample: network_failure}
-    trigger: {description: What breaks., type: str, sample: primary network down (ifdown)}
-    afo: {description: Whether the observer fails over., type: bool, sample: true}
-    seconds: {description: Upper bound of the time to AFO, null without AFO., type: int, sample: 205}
+    scenario:
+      description: Scenario name.
+      type: str
+      sample: network_failure
+    trigger:
+      description: What breaks.
+      type: str
+      sample: primary network down (ifdown)
+    afo:
+      description: Whether the observer fails over.
+      type: bool
+      sample: true
+    seconds:
+      description: Upper bound of the time to AFO, null without AFO.
+      type: int
+      sample: 205
     timers:
       description: Tip parameter names that make up RV(scenarios[].seconds).
       type: list
@@ -132,8 +146,13 @@ scenarios:
       description: The stages one after another, each with C(stage), C(formula) and C(seconds).
       type: list
       elements: dict
-    target_db: {description: The standby DB state the seed shows afterwards., type: str, sample: Up(FAILOVER)}
-    note: {description: What happens to the primary., type: str}
+    target_db:
+      description: The standby DB state the seed shows afterwards.
+      type: str
+      sample: Up(FAILOVER)
+    note:
+      description: What happens to the primary.
+      type: str
 rule_violations:
   description: Broken rules, each with C(rule), C(parameters) and C(msg); empty when all hold.
   returned: always
