@@ -32,6 +32,7 @@ LAB_CONF_DEFAULTS = {
     "LAB_TBBOOT_NEEDS_TTY": "N",      # Y: tbboot hangs when stdout is not a terminal
     "LAB_HANG_CMRCTL": "N",           # Y: every cmrctl call hangs (fault injection)
     "LAB_HANG_TBBOOT": "N",           # Y: every tbboot call hangs (fault injection)
+    "LAB_TOOL_TIMING": "N",           # Y: log every tool call's duration (bench/, see tool_timing)
 }
 
 # Test fixtures on the host run as root; the real tools never may (see refuse_root).
@@ -105,6 +106,50 @@ def setup_tool(tool):
     """Common start of every vendor tool: refuse root, group-writable files (umask 002)."""
     refuse_root(tool)
     os.umask(0o002)
+    tool_timing(tool)
+
+
+# ---------------------------------------------------------------- tool timing (bench/)
+
+TOOL_LOG_NAME = "toolcalls.log"
+TOOL_DEPTH_ENV = "LAB_TOOL_DEPTH"
+
+
+def process_start_time():
+    """Wall-clock start of this process, interpreter start-up included (/proc/self/stat)."""
+    try:
+        with open("/proc/self/stat") as handle:
+            ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as handle:
+            uptime = float(handle.read().split()[0])
+        return time.time() - uptime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.time()
+
+
+def tool_timing(tool):
+    """With LAB_TOOL_TIMING=Y (lab.conf or environment), append at exit one line per tool call to
+    $LAB_SHARED/toolcalls.log: `<start epoch> <node> <tool> <depth> <seconds> <first 2 args>`.
+    depth 0 = called from outside the lab (Ansible, a user); > 0 = called by a lab tool or daemon
+    (LAB_TOOL_DEPTH is inherited by children). The benchmark reads it for the tools' own time."""
+    if env("LAB_TOOL_TIMING", "").upper() != "Y" and not conf_flag("LAB_TOOL_TIMING"):
+        return
+    import atexit
+    try:
+        depth = int(env(TOOL_DEPTH_ENV, "0"))
+    except ValueError:
+        depth = 0
+    os.environ[TOOL_DEPTH_ENV] = str(depth + 1)
+    start = process_start_time()
+    args = " ".join(a.replace(" ", "_") for a in sys.argv[1:3])
+
+    def record():
+        line = "%.3f %s %s %d %.3f %s\n" % (start, lab_node(), tool, depth, time.time() - start, args)
+        with contextlib.suppress(OSError):
+            with open(shared_path(TOOL_LOG_NAME), "a", encoding="utf-8") as handle:
+                handle.write(line)
+
+    atexit.register(record)
 
 
 def hang_forever():
