@@ -261,11 +261,19 @@ class KvFile(object):
 
     # -- editing ------------------------------------------------------------------------------
 
-    def set(self, key, value, insert='bottom'):
-        """Make ``key`` equal ``value``; return a Change, or None when it already does."""
+    def set(self, key, value, insert='bottom', uncomment=False):
+        """Make ``key`` equal ``value``; return a Change, or None when it already does.
+
+        With ``uncomment``, a key that is not set but has a commented-out line (``#KEY = 10  # note``)
+        is set on that line, the way an operator edits the template, instead of on a new one.
+        """
         check_writable(key, value)
         index = self._single_index(key)
         if index is None:
+            commented = self._commented_index(key) if uncomment else None
+            if commented is not None:
+                self.lines[commented] = self._uncommented(self.lines[commented], key, value)
+                return Change('added', key, None, value, commented + 1)
             line = Line.entry(key, self.separator, value, self.eol)
             number = self._insert(line, insert) + 1
             return Change('added', key, None, value, number)
@@ -278,6 +286,19 @@ class KvFile(object):
             value = before[0] + value + before[0]
         line.set_value(value)
         return Change('changed', line.key, before, value, index + 1)
+
+    def _commented_index(self, key):
+        """Index of the first comment line that is ``#KEY`` or ``#KEY = ...``, None without one."""
+        pattern = re.compile(r'^[ \t]*#[ \t]*%s(?:[ \t]*=.*)?$' % re.escape(key), re.IGNORECASE)
+        return next((i for i, line in enumerate(self.lines) if line.is_comment and pattern.match(line.text)), None)
+
+    def _uncommented(self, line, key, value):
+        """The entry a commented-out line becomes: its own spacing and inline comment, the new value."""
+        entry = Line.parse(line.text.lstrip(' \t')[1:].lstrip(' \t'), line.eol)
+        if entry.key is None:  # '#KEY' alone: no '=' to copy
+            return Line.entry(key, self.separator, value, line.eol)
+        entry.set_value(value)
+        return entry
 
     def remove(self, key):
         """Remove ``key``'s line; return a Change, or None when it is not set."""
@@ -343,6 +364,7 @@ def edit_argument_spec():
         params=dict(type='dict'),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         insert=dict(type='str', default='bottom'),
+        uncomment=dict(type='bool', default=True),
         create=dict(type='bool', default=False),
         backup=dict(type='bool', default=False),
     )
@@ -435,7 +457,7 @@ def write_atomic(module, path, text):
         raise KvFileError('cannot replace %s: %s' % (path, exc))
 
 
-def plan_edit(text, wanted, state, insert='bottom', separator='='):
+def plan_edit(text, wanted, state, insert='bottom', separator='=', uncomment=False):
     """Apply ``wanted`` ({key: value}; values ignored for absent) to ``text``.
 
     Returns (KvFile, [Change]). Pure: the caller decides whether to write.
@@ -443,7 +465,7 @@ def plan_edit(text, wanted, state, insert='bottom', separator='='):
     model = KvFile(text, separator=separator)
     changes = []
     for key, value in wanted.items():
-        change = model.remove(key) if state == 'absent' else model.set(key, value, insert)
+        change = model.remove(key) if state == 'absent' else model.set(key, value, insert, uncomment)
         if change is not None:
             changes.append(change)
     return model, changes
@@ -478,7 +500,8 @@ def check_keys(keys):
         seen[key.upper()] = key
 
 
-def edit_file(module, path, wanted, state, insert='bottom', create=False, backup=False, separator='='):
+def edit_file(module, path, wanted, state, insert='bottom', create=False, backup=False, separator='=',
+              uncomment=False):
     """The shared body of tip_param and prs_agent_cfg.
 
     Returns (result dict for exit_json, edited KvFile). Raises KvFileError; the caller fails with it.
@@ -487,7 +510,7 @@ def edit_file(module, path, wanted, state, insert='bottom', create=False, backup
     check_keys(wanted)
     before, existed = read_text(path, create=create)
     try:
-        model, changes = plan_edit(before, wanted, state, insert, separator)
+        model, changes = plan_edit(before, wanted, state, insert, separator, uncomment)
     except KvFileError as exc:
         raise KvFileError('%s: %s' % (path, exc))
     after = model.render()

@@ -85,6 +85,14 @@ options:
         comment block), C(after:<NAME>) or C(before:<NAME>).
     type: str
     default: bottom
+  uncomment:
+    description:
+      - When a parameter is not set but the file has it commented out (C(#NAME), C(#NAME = 10  # note)), set
+        it on that line (removing the C(#), keeping its spacing and inline comment) rather than adding a line.
+        Only the first such line is used.
+      - Takes precedence over O(insert) for that parameter.
+    type: bool
+    default: true
   create:
     description:
       - Create the file when it does not exist (normally C(prs_install_agent.sh) creates it).
@@ -276,7 +284,8 @@ def main():
             wanted = dict((name, checked_value(name, value)) for name, value in wanted.items())
         path = cfg_path(params)
         result, model = edit_file(module, path, wanted, params['state'], insert=params['insert'],
-                                  create=params['create'], backup=params['backup'], separator=' = ')
+                                  create=params['create'], backup=params['backup'],
+                                  uncomment=params['uncomment'], separator=' = ')
     except KvFileError as exc:
         module.fail_json(msg=str(exc), commands=[])
     result['use_cm'] = use_cm_after(model)

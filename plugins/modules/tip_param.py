@@ -90,6 +90,14 @@ options:
       - Several new parameters keep the order they were given in.
     type: str
     default: bottom
+  uncomment:
+    description:
+      - When a parameter is not set but the file has it commented out (C(#NAME), C(#NAME = 10  # note)), set
+        it on that line (removing the C(#), keeping its spacing and inline comment) rather than adding a line.
+        Only the first such line is used.
+      - Takes precedence over O(insert) for that parameter.
+    type: bool
+    default: true
   create:
     description:
       - Create the file when it does not exist. Without it a missing file is an error (a mistyped SID
@@ -231,7 +239,8 @@ def main():
         parse_insert(params['insert'])
         path = tip_path(params)
         result, dummy = edit_file(module, path, wanted_from_params(params), params['state'], insert=params['insert'],
-                                  create=params['create'], backup=params['backup'], separator='=')
+                                  create=params['create'], backup=params['backup'],
+                                  uncomment=params['uncomment'], separator='=')
     except KvFileError as exc:
         module.fail_json(msg=str(exc), commands=[])
     module.exit_json(**result)

@@ -305,3 +305,34 @@ def test_write_atomic_failure_keeps_old_file(tmp_path):
         kvfile.write_atomic(AtomicMoveModule(fail=True), str(path), u'A=2\n')
     assert path.read_text() == u'A=1\n'
     assert os.listdir(str(tmp_path)) == ['cm.tip']
+
+
+# The lab's / vendor's agent template ships the CM section commented out.
+TEMPLATE_CM = ('USE_CM = N\n'
+               '#PRS_AGENT_PROC_MAX_FAIL_CNT = 10\t\t#Dependency Param : USE_CM=Y\n'
+               '# PRS_AGENT_CM_PROBE_TIMEOUT = 0\t\t\t#Dependency Param : USE_CM=Y\n')
+
+
+@pytest.mark.parametrize('before, key, value, after, line', [
+    (TEMPLATE_CM, 'PRS_AGENT_PROC_MAX_FAIL_CNT', '20',
+     TEMPLATE_CM.replace('#PRS_AGENT_PROC_MAX_FAIL_CNT = 10', 'PRS_AGENT_PROC_MAX_FAIL_CNT = 20'), 2),
+    (TEMPLATE_CM, 'prs_agent_cm_probe_timeout', '0',
+     TEMPLATE_CM.replace('# PRS_AGENT_CM_PROBE_TIMEOUT = 0', 'PRS_AGENT_CM_PROBE_TIMEOUT = 0'), 3),
+    # '#KEY' without '=' takes the file's separator; CRLF kept.
+    ('A=1\r\n#CM_HEARTBEAT_EXPIRE\r\n#CM_FENCE=Y\r\n', 'CM_HEARTBEAT_EXPIRE', '300',
+     'A=1\r\nCM_HEARTBEAT_EXPIRE=300\r\n#CM_FENCE=Y\r\n', 2),
+    # Only the first commented line; a longer name is not the key; prose mentioning the key is not it.
+    ('#A=1\n#A=2\n', 'A', '3', 'A=3\n#A=2\n', 1),
+    ('#AB=1\n# A is the thing\n', 'A', '3', '#AB=1\n# A is the thing\nA=3\n', 3),
+])
+def test_uncomment_sets_the_commented_out_line(before, key, value, after, line):
+    model = KvFile(before)
+    change = model.set(key, value, uncomment=True)
+    assert model.render() == after
+    assert (change.action, change.line) == ('added', line)
+
+
+def test_uncomment_does_not_apply_when_the_key_is_set():
+    model = KvFile('#A=1\nA=2\n')
+    model.set('A', '3', uncomment=True)
+    assert model.render() == '#A=1\nA=3\n'

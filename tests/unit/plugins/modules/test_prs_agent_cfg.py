@@ -189,3 +189,28 @@ def test_missing_file_and_missing_prs_home(tmp_path, monkeypatch):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(prs_agent_cfg.main, dict(agent_id='agent9', name='USE_CM', value='Y'))
     assert 'agent_id needs prs_home' in exc.value.result['msg']
+
+
+LAB_TEMPLATE_CM = (
+    'USE_CM = N\n'
+    '#PRS_AGENT_PROC_MAX_FAIL_CNT = 10\t\t#Dependency Param : USE_CM=Y\n'
+    '#PRS_AGENT_PROC_STARTUP_TIMEOUT = 10\t        #Dependency Param : USE_CM=Y\n'
+    '#PRS_AGENT_PROC_STATUS_REPLY_TIMEOUT = 10\t#Dependency Param : USE_CM=Y\n'
+    '#PRS_AGENT_PROC_STATUS_INTERVAL = 3\t\t#Dependency Param : USE_CM=Y\n'
+    '#PRS_AGENT_CM_PROBE_TIMEOUT = 0\t\t\t#Dependency Param : USE_CM=Y\n')
+
+
+def test_commented_template_becomes_the_seed_cm_section(tmp_path):
+    path = tmp_path / 'a.cfg'
+    path.write_text(LAB_TEMPLATE_CM)
+    result = run_module(prs_agent_cfg.main, dict(path=str(path), params=CM_PARAMS))
+    assert path.read_text() == SEED_CFG[SEED_CFG.index('USE_CM = Y'):]
+    assert [(c['action'], c['line']) for c in result['changes']] == [
+        ('changed', 1), ('added', 2), ('added', 3), ('added', 4), ('added', 5), ('added', 6)]
+
+
+def test_uncomment_false_appends(tmp_path):
+    path = tmp_path / 'a.cfg'
+    path.write_text(LAB_TEMPLATE_CM)
+    run_module(prs_agent_cfg.main, dict(path=str(path), name='PRS_AGENT_CM_PROBE_TIMEOUT', value=5, uncomment=False))
+    assert path.read_text() == LAB_TEMPLATE_CM + 'PRS_AGENT_CM_PROBE_TIMEOUT = 5\n'
