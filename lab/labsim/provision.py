@@ -258,7 +258,8 @@ class Provisioner:
 
     def boot_db(self):
         if tibero.running_instance(self.plan["tb_home"], self.plan["tb_sid"]) is None:
-            self.tool("tbboot")
+            # A TSC standby boots in recovery (topology "boot_mode"); everything else NORMAL.
+            self.tool("tbboot", *([self.plan["boot_mode"]] if self.plan.get("boot_mode") else []))
 
     def lay_out_prs_home(self):
         prs_user = self.plan["prosync_user"]
