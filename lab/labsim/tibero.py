@@ -183,7 +183,8 @@ def tbboot(argv):
 def start_tbsvr(home, sid, mode, db_name):
     log = os.path.join(instance_dir(home, sid), "log", "tbsvr.out")
     args = ["-t", mode, "-SVR_SID", sid, "--db", db_name]
-    pid = common.spawn_daemon("tbsvr", TBSVR_MODULE, args, log, {"LAB_TBSVR_CM_PID": str(local_cm_pid(home, sid))})
+    watch = {"LAB_TBSVR_CM_PID": str(local_cm_pid(home, sid))}
+    pid = common.spawn_daemon("tbsvr", TBSVR_MODULE, args, log, watch)
     common.write_json_atomic(state_path(home, sid),
                              {"pid": pid, "mode": mode, "sid": sid, "db_name": db_name,
                               "started": common.now()})
