@@ -67,9 +67,11 @@ options:
     default: 60
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The script is checked and the commands that would run are returned in RV(commands).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - The script is checked as the user the module runs as; run it as the CM's OS user (the one that runs
@@ -77,7 +79,7 @@ notes:
 seealso:
   - module: tibero.cm.cmrctl_group
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

@@ -60,9 +60,11 @@ options:
     default: 60
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The commands that would run are returned in RV(commands); nothing is changed.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - After a start, every agent of the group on this node must come C(UP) within O(wait_timeout); an agent
@@ -75,7 +77,7 @@ seealso:
   - module: tibero.cm.cmrctl_agent
   - module: tibero.cm.cmrctl_info
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

@@ -36,15 +36,17 @@ options:
     type: int
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; runs the same in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: none
 seealso:
   - module: tibero.cm.cmrctl_group
   - module: tibero.cm.tsc_observer
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''
@@ -92,7 +94,7 @@ observer:
            "cm_stat": "UP", "inst_stat": "UP(NRML)", "role": "PRIMARY"}]}
 tsc:
   description:
-    - The TSC table. RV(tsc.mode) is MODE as printed; RV(tsc.mode_normalized) is V(protective) or
+    - The TSC table. C(mode) is MODE as printed; C(mode_normalized) is V(protective) or
       V(disaster_plan) (null for a MODE not known).
   returned: when O(tscid) is given
   type: dict

@@ -37,16 +37,18 @@ options:
     default: 30
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The C(tbcm) command that would run is returned in RV(commands).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - An observer (C(CM_MODE_OBSERVER=Y)) is started with C(tbcmobs), not with this module.
 seealso:
   - module: tibero.cm.tibero_instance
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

@@ -59,9 +59,11 @@ options:
     default: 60
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The command that would run is returned in RV(commands).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - With O(cm_sid) (or E(CM_SID)) set, a CM-managed instance is read from C(cmrctl show). Boot the CM first
@@ -69,7 +71,7 @@ notes:
 seealso:
   - module: tibero.cm.tibero_cm_service
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

@@ -38,14 +38,16 @@ options:
     default: 30
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The C(set) command that would run is returned in RV(commands).
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 seealso:
   - module: tibero.cm.cmrctl_info
 author:
-  - tibero.cm contributors
+  - tibero.cm contributors (!UNKNOWN)
 '''
 
 EXAMPLES = r'''

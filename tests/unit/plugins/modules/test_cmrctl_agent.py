@@ -187,8 +187,8 @@ def test_second_run_checks_the_group_and_changes_nothing(site):
     result = run_module(cmrctl_agent.main, _args(site, state='started'), fake, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands']) == (False, [])
-    assert result['diff']['before'] == result['diff']['after'] == dict(state='started', script=site['script'],
-                                                                        grpname='CM1')
+    converged = dict(state='started', script=site['script'], grpname='CM1')
+    assert result['diff']['before'] == result['diff']['after'] == converged
 
 
 def test_started_in_a_running_group_adds_and_starts(site):
