@@ -119,7 +119,7 @@ SCENARIOS = (
              {'protective': (AUTOFAILOVER_COUNTDOWN,), 'disaster_plan': (AUTOFAILOVER_COUNTDOWN,)},
              {'protective': 'Up(FAILOVER)', 'disaster_plan': 'Up(FAILOVER)'},
              'The CM sees the DB down at once; the observer counts down, then fails over.'),
-    Scenario('network_failure', 'primary network down (ifdown)',
+    Scenario('network_failure', 'primary network down, ifdown',
              {'protective': None,
               'disaster_plan': (PRIMARY_ISOLATED, STANDBY_DETECTS_LOSS, OBSERVER_DETECTS_LOST_PRIMARY,
                                 AUTOFAILOVER_COUNTDOWN)},

@@ -87,9 +87,9 @@ options:
     default: bottom
   uncomment:
     description:
-      - When a parameter is not set but the file has it commented out (C(#NAME), C(#NAME = 10  # note)), set
+      - 'When a parameter is not set but the file has it commented out (C(#NAME), C(#NAME = 10  # note)), set
         it on that line (removing the C(#), keeping its spacing and inline comment) rather than adding a line.
-        Only the first such line is used.
+        Only the first such line is used.'
       - Takes precedence over O(insert) for that parameter.
     type: bool
     default: true

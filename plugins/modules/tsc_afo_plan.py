@@ -122,7 +122,7 @@ scenarios:
     trigger:
       description: What breaks.
       type: str
-      sample: primary network down (ifdown)
+      sample: primary network down, ifdown
     afo:
       description: Whether the observer fails over.
       type: bool
