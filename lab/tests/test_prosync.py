@@ -5,11 +5,13 @@ The site is the seed's (seed 000): agent1/agent2 on the source TAC (DB `tibero`,
 agent3/agent4 on the target TAC (DB `tibero_tar`, CM2), instance TAC2TAC.
 """
 
+import concurrent.futures
 import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -76,7 +78,9 @@ TAR_DB_CNT=2
 """
 
 AGENT_NODES = {"agent1": "node1", "agent2": "node2", "agent3": "node3", "agent4": "node4"}
-FAST_PROSYNC_CONF = {"LAB_PRS_TICK": "0.2", "LAB_PRS_HEARTBEAT_EXPIRE": "1.5"}
+FAST_PROSYNC_CONF = {"LAB_PRS_TICK": "0.2", "LAB_PRS_HEARTBEAT_EXPIRE": "2.5"}
+# Upper bound of every wait: generous because the host may be loaded; a passing wait returns at once.
+SETTLE = 20
 
 STATUS_ALL_RUNNING = """\
 prs_agent ID: agent1, HOST: 172.19.0.11, PORT: 7600, CM_GROUP: CM1, CM_ID: 0 is running
@@ -95,12 +99,35 @@ TAC2TAC_llob (1) is running (prs_agent ID : agent1, HOST: 172.19.0.11, PORT: 760
 
 # ---------------------------------------------------------------- helpers
 
+def env_of(node):
+    """The node's environment with this interpreter first: the tools' `#!/usr/bin/env python3` and
+    the install scripts' LAB_PYTHON then skip the host's slow python3 shim (pyenv)."""
+    env = node.env
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env["PATH"]
+    env["LAB_PYTHON"] = sys.executable
+    return env
+
+
+def ok(node, tool, *args):
+    return node.ok(tool, *args, env=env_of(node))
+
+
+def run(node, tool, *args):
+    return node.run(tool, *args, env=env_of(node))
+
+
 def install_prosync_package(node):
     """What the image does: lab/prosync/** into $PRS_HOME, lab/bin/prs_* linked into $PRS_HOME/bin."""
     shutil.copytree(os.path.join(LAB_DIR, "prosync"), node.prs_home, dirs_exist_ok=True)
     for tool in os.listdir(os.path.join(LAB_DIR, "bin")):
         if tool.startswith("prs_"):
             os.symlink(os.path.join(LAB_DIR, "bin", tool), os.path.join(node.prs_home, "bin", tool))
+
+
+def in_parallel(function, items):
+    """function(item) for every item at once (nodes act concurrently, and the suite stays short)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(function, items))
 
 
 def prs_path(node, *parts):
@@ -119,7 +146,7 @@ def write(path, text):
 
 def bash(node, script, stdin=None, timeout=60):
     """Run a bash snippet in the node's environment (as the operator's login shell would)."""
-    return subprocess.run(["bash", "-c", script], env=node.env, input=stdin, capture_output=True,
+    return subprocess.run(["bash", "-c", script], env=env_of(node), input=stdin, capture_output=True,
                           text=True, timeout=timeout,
                           stdin=None if stdin is not None else subprocess.DEVNULL)
 
@@ -208,8 +235,7 @@ def prs_site(site):
 @pytest.fixture
 def agents_installed(prs_site):
     site, nodes = prs_site
-    for node in nodes.values():
-        result = source_install_agent(node)
+    for result in in_parallel(source_install_agent, list(nodes.values())):
         assert result.returncode == 0, result.stderr
     return site, nodes
 
@@ -218,8 +244,7 @@ def agents_installed(prs_site):
 def dbs_open(agents_installed):
     """Source DB `tibero` open on node1, target `tibero_tar` on node3 (the Tibero simulation)."""
     site, nodes = agents_installed
-    nodes["node1"].ok("tbboot")
-    nodes["node3"].ok("tbboot")
+    in_parallel(lambda name: ok(nodes[name], "tbboot"), ["node1", "node3"])
     return site, nodes
 
 
@@ -234,9 +259,8 @@ def instance_installed(dbs_open):
 @pytest.fixture
 def agents_running(instance_installed):
     site, nodes = instance_installed
-    for agent_id, node_name in AGENT_NODES.items():
-        nodes[node_name].ok("prs_agent", agent_id)
-    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=10), \
+    in_parallel(lambda agent_id: ok(nodes[AGENT_NODES[agent_id]], "prs_agent", agent_id), list(AGENT_NODES))
+    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=SETTLE), \
         site_processes(site)
     return site, nodes
 
@@ -277,9 +301,9 @@ def test_cm_script_as_generated_fails_127_under_sh(prs_site):
     node = nodes["node1"]
     assert source_install_agent(node).returncode == 0
     script = prs_path(node, "bin", "prs_0.sh")
-    as_generated = subprocess.run([script, "PROBE"], env=node.env, capture_output=True, text=True)
+    as_generated = subprocess.run([script, "PROBE"], env=env_of(node), capture_output=True, text=True)
     assert as_generated.returncode == 127
-    with_bash = subprocess.run(["bash", script, "PROBE"], env=node.env, capture_output=True, text=True)
+    with_bash = subprocess.run(["bash", script, "PROBE"], env=env_of(node), capture_output=True, text=True)
     assert with_bash.returncode == 1  # agent3 is not running: PROBE says so
     assert "probe 7 agent3" in read(prs_path(node, "var", "cmagent.log"))
 
@@ -334,7 +358,7 @@ def test_tools_refuse_root_without_the_test_override(prs_site):
     _site, nodes = prs_site
     node = nodes["node1"]
     write(prs_path(node, "install", "prs_install_agent.cfg"), SEED_AGENT_CFG)
-    env = dict(node.env, LAB_ALLOW_ROOT="0")
+    env = dict(env_of(node), LAB_ALLOW_ROOT="0")
     result = subprocess.run(["bash", "-c", 'cd "$PRS_HOME/install" && . ./prs_install_agent.sh'],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 1 and "must not be run as root" in result.stderr
@@ -451,21 +475,21 @@ def test_lost_agent_processes_move_to_the_next_agent_and_come_back(agents_runnin
     site, nodes = agents_running
     os.kill(agent_pid(site, "agent1"), signal.SIGKILL)  # node1's agent dies with no clean-up
     moved = expected_processes(dict(SEED_PLACEMENT, ext1="agent2", llob="agent2"))
-    assert wait_until(lambda: site_processes(site) == moved, timeout=6), site_processes(site)
+    assert wait_until(lambda: site_processes(site) == moved, timeout=SETTLE), site_processes(site)
     status = adm_status(nodes["node4"])
     assert "CM_GROUP: CM1, CM_ID: 0 is not running\n" in status
     assert "TAC2TAC_ext1 (1) is running (prs_agent ID : agent2, HOST: 172.19.0.12, PORT: 7700)\n" in status
-    nodes["node1"].ok("prs_agent", "agent1")  # back: it is first in its lists again
-    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=6), \
+    ok(nodes["node1"], "prs_agent", "agent1")  # back: it is first in its lists again
+    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=SETTLE), \
         site_processes(site)
 
 
 def test_clean_stop_hands_over_at_once(agents_running):
     site, nodes = agents_running
-    assert "stopped" in nodes["node3"].ok("prs_agent", "--stop", "agent3")
+    assert "stopped" in ok(nodes["node3"], "prs_agent", "--stop", "agent3")
     moved = expected_processes(dict(SEED_PLACEMENT, apply1="agent4"))
-    assert wait_until(lambda: site_processes(site) == moved, timeout=3), site_processes(site)
-    assert nodes["node3"].run("prs_agent", "--probe", "agent3").returncode == 1
+    assert wait_until(lambda: site_processes(site) == moved, timeout=SETTLE), site_processes(site)
+    assert run(nodes["node3"], "prs_agent", "--probe", "agent3").returncode == 1
 
 
 def fix_cm_script(node, cm_id, agent_id):
@@ -481,14 +505,14 @@ def test_cm_script_start_probe_down_and_logs(instance_installed):
     site, nodes = instance_installed
     node = nodes["node1"]
     script = fix_cm_script(node, 0, "agent1")
-    assert subprocess.run([script, "PROBE"], env=node.env).returncode == 1
-    assert subprocess.run([script, "START"], env=node.env, timeout=30).returncode == 0
-    assert subprocess.run([script, "PROBE"], env=node.env).returncode == 0
-    assert wait_until(lambda: ("prs_ext", "TAC2TAC", "1", "agent1") in site_processes(site), timeout=5)
-    assert subprocess.run([script, "START"], env=node.env, timeout=30).returncode == 0  # already up
-    assert subprocess.run([script, "DOWN"], env=node.env, timeout=30).returncode == 0
-    assert subprocess.run([script, "PROBE"], env=node.env).returncode == 1
-    assert wait_until(lambda: not site_processes(site), timeout=5), site_processes(site)
+    assert subprocess.run([script, "PROBE"], env=env_of(node)).returncode == 1
+    assert subprocess.run([script, "START"], env=env_of(node), timeout=30).returncode == 0
+    assert subprocess.run([script, "PROBE"], env=env_of(node)).returncode == 0
+    assert wait_until(lambda: ("prs_ext", "TAC2TAC", "1", "agent1") in site_processes(site), timeout=SETTLE)
+    assert subprocess.run([script, "START"], env=env_of(node), timeout=30).returncode == 0  # already up
+    assert subprocess.run([script, "DOWN"], env=env_of(node), timeout=30).returncode == 0
+    assert subprocess.run([script, "PROBE"], env=env_of(node)).returncode == 1
+    assert wait_until(lambda: not site_processes(site), timeout=SETTLE), site_processes(site)
     cmagent = read(prs_path(node, "var", "cmagent.log"))
     assert "start 7 agent1" in cmagent and "stop 7 agent1" in cmagent
     assert "cm agent End  (Agent Command DOWN)" in cmagent
@@ -501,21 +525,21 @@ def test_cm_commit_makes_the_local_agent_take_over_a_failed_agent(agents_running
     site, nodes = agents_running
     node2 = nodes["node2"]
     script = fix_cm_script(node2, 1, "agent2")
-    result = subprocess.run([script, "COMMIT", "agent1"], env=node2.env, timeout=30)
+    result = subprocess.run([script, "COMMIT", "agent1"], env=env_of(node2), timeout=30)
     assert result.returncode == 0
     moved = expected_processes(dict(SEED_PLACEMENT, ext1="agent2", llob="agent2"))
-    assert wait_until(lambda: site_processes(site) == moved, timeout=5), site_processes(site)
-    assert nodes["node1"].run("prs_agent", "--probe", "agent1").returncode == 1
+    assert wait_until(lambda: site_processes(site) == moved, timeout=SETTLE), site_processes(site)
+    assert run(nodes["node1"], "prs_agent", "--probe", "agent1").returncode == 1
     assert "send 7 agent2 agent1" in read(prs_path(node2, "var", "cmagent.log"))
     # A fresh start of agent1 is a new incarnation: live again, and first in its lists.
-    nodes["node1"].ok("prs_agent", "agent1")
-    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=6)
+    ok(nodes["node1"], "prs_agent", "agent1")
+    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=SETTLE)
 
 
 def test_send_needs_the_local_agent_running(instance_installed):
     _site, nodes = instance_installed
     script = fix_cm_script(nodes["node2"], 1, "agent2")
-    assert subprocess.run([script, "COMMIT", "agent1"], env=nodes["node2"].env, timeout=30).returncode == 1
+    assert subprocess.run([script, "COMMIT", "agent1"], env=env_of(nodes["node2"]), timeout=30).returncode == 1
     assert "agent2 is not running on this node" in read(prs_path(nodes["node2"], "var",
                                                                  "prs_cm_sh_err_agent2.log"))
 
@@ -548,30 +572,30 @@ def test_use_cm_restarts_a_killed_process_up_to_the_limit_then_fails_over(instan
     site, nodes = instance_installed
     node3 = nodes["node3"]
     set_agent_cfg(node3, "agent3", USE_CM="Y", PRS_AGENT_PROC_MAX_FAIL_CNT="1")
-    node3.ok("prs_agent", "agent3")
-    nodes["node4"].ok("prs_agent", "agent4")
+    ok(node3, "prs_agent", "agent3")
+    ok(nodes["node4"], "prs_agent", "agent4")
     apply_on = {agent: ("prs_apply", "TAC2TAC", "1", agent) for agent in ("agent3", "agent4")}
-    assert wait_until(lambda: apply_on["agent3"] in site_processes(site), timeout=5)
+    assert wait_until(lambda: apply_on["agent3"] in site_processes(site), timeout=SETTLE)
     first = kill_process(site, apply_on["agent3"])
-    assert wait_until(lambda: apply_on["agent3"] in site_processes(site), timeout=5)  # restarted (1/1)
+    assert wait_until(lambda: apply_on["agent3"] in site_processes(site), timeout=SETTLE)  # restarted (1/1)
     assert first != kill_process(site, apply_on["agent3"])
     # Over PRS_AGENT_PROC_MAX_FAIL_CNT: agent3 stops itself and agent4 takes apply over.
-    assert wait_until(lambda: apply_on["agent4"] in site_processes(site), timeout=6), site_processes(site)
-    assert node3.run("prs_agent", "--probe", "agent3").returncode == 1
+    assert wait_until(lambda: apply_on["agent4"] in site_processes(site), timeout=SETTLE), site_processes(site)
+    assert run(node3, "prs_agent", "--probe", "agent3").returncode == 1
     log = read(prs_path(node3, "var", "agent", "agent3", "log", "prs_agent.log"))
     assert "restarting (1/1)" in log and "PRS_AGENT_PROC_MAX_FAIL_CNT=1" in log
 
 
 def test_without_use_cm_a_killed_process_stays_down(instance_installed):
     site, nodes = instance_installed
-    nodes["node3"].ok("prs_agent", "agent3")
-    nodes["node4"].ok("prs_agent", "agent4")
+    ok(nodes["node3"], "prs_agent", "agent3")
+    ok(nodes["node4"], "prs_agent", "agent4")
     apply3 = ("prs_apply", "TAC2TAC", "1", "agent3")
-    assert wait_until(lambda: apply3 in site_processes(site), timeout=5)
+    assert wait_until(lambda: apply3 in site_processes(site), timeout=SETTLE)
     kill_process(site, apply3)
-    assert wait_until(lambda: "TAC2TAC_apply1 is not running\n" in adm_status(nodes["node3"]), timeout=3)
+    assert wait_until(lambda: "TAC2TAC_apply1 is not running\n" in adm_status(nodes["node3"]), timeout=SETTLE)
     assert not [p for p in site_processes(site) if p[0] == "prs_apply"]
-    assert nodes["node3"].run("prs_agent", "--probe", "agent3").returncode == 0
+    assert run(nodes["node3"], "prs_agent", "--probe", "agent3").returncode == 0
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -586,7 +610,7 @@ def test_agent_refuses_a_missing_or_invalid_cfg(agents_installed, edit, message)
         os.unlink(prs_path(node, "config", "prs_agent_agent1.cfg"))
     else:
         set_agent_cfg(node, "agent1", **edit)
-    result = node.run("prs_agent", "agent1")
+    result = run(node, "prs_agent", "agent1")
     assert result.returncode == 1
     assert message in result.stderr
     assert not os.path.exists(os.path.join(site.shared, "prosync", "agents", "agent1.json"))
@@ -594,9 +618,9 @@ def test_agent_refuses_a_missing_or_invalid_cfg(agents_installed, edit, message)
 
 def test_agent_runs_once_per_site(agents_installed):
     site, nodes = agents_installed
-    nodes["node1"].ok("prs_agent", "agent1")
-    assert "already running" in nodes["node1"].ok("prs_agent", "agent1")
-    elsewhere = nodes["node2"].run("prs_agent", "agent1")
+    ok(nodes["node1"], "prs_agent", "agent1")
+    assert "already running" in ok(nodes["node1"], "prs_agent", "agent1")
+    elsewhere = run(nodes["node2"], "prs_agent", "agent1")
     assert elsewhere.returncode == 1 and "already running on node1" in elsewhere.stderr
 
 

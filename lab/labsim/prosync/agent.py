@@ -20,11 +20,11 @@ import sys
 import time
 
 from labsim import common
-from labsim.prosync import config, layout, registry
+from labsim.prosync import config, layout, proc, registry
 
 TOOL = "prs_agent"
 PROCESS_TOOLS = {"ext": "prs_ext", "apply": "prs_apply", "llob": "prs_llob"}
-START_WAIT_SECONDS = 10
+START_WAIT_SECONDS = 20
 CHILD_STOP_SECONDS = 3
 DEFAULT_STOP_SECONDS = 10
 
@@ -176,7 +176,8 @@ class AgentDaemon:
         with open(os.path.join(self.settings["log_dir"], "%s.log" % name), "a") as log, \
                 open(os.devnull) as devnull:
             return subprocess.Popen(argv, stdin=devnull, stdout=log, stderr=subprocess.STDOUT,
-                                    close_fds=True, cwd=layout.prs_home(TOOL))
+                                    close_fds=True, cwd=layout.prs_home(TOOL),
+                                    env=dict(os.environ, **{proc.AGENT_PID_ENV: str(os.getpid())}))
 
     def stop_child(self, name):
         child = self.children.pop(name)

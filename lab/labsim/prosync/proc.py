@@ -16,6 +16,7 @@ from labsim import common
 
 TOOLS = ("prs_ext", "prs_apply", "prs_llob")
 PARENT_CHECK_SECONDS = 0.5
+AGENT_PID_ENV = "LAB_PRS_AGENT_PID"
 
 
 def parse_args(tool, argv):
@@ -24,8 +25,15 @@ def parse_args(tool, argv):
     return argv[0], int(argv[1]), argv[2]
 
 
+def agent_pid():
+    """The pid of the agent that started us. Passed explicitly: by the time this interpreter has
+    started, the agent may already be dead and getppid() would name the reaper instead."""
+    value = common.env(AGENT_PID_ENV, "")
+    return int(value) if value.isdigit() else os.getppid()
+
+
 def serve(tool, instance_id, number, agent_id):
-    parent = os.getppid()
+    parent = agent_pid()
     signal.signal(signal.SIGTERM, lambda _s, _f: sys.exit(0))
     print("[%s] %s %s %d started under agent %s (pid %d)"
           % (common.timestamp(), tool, instance_id, number, agent_id, os.getpid()), flush=True)
