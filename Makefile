@@ -33,7 +33,8 @@ collection:
 image:
 	bash lab/image/build.sh
 
-lab: collection
+# lab.sh up bootstraps the machine first; converge builds the collection copy itself.
+lab:
 	bash scripts/lab.sh up
 	bash scripts/lab.sh converge
 	bash scripts/lab.sh status
@@ -41,7 +42,7 @@ lab: collection
 lab-up:
 	bash scripts/lab.sh up
 
-lab-converge: collection
+lab-converge:
 	bash scripts/lab.sh converge
 
 lab-status:
