@@ -231,10 +231,12 @@ def node_rows(doc, cluster_files, alive):
 
 def wrap_detail(detail):
     """Split a DETAIL longer than DETAIL_WIDTH at spaces (never inside a word): continuation
-    lines joined with one space give the DETAIL back. A single longer word is not broken."""
+    lines joined with one space give the DETAIL back. A longer word is never broken."""
     chunks = []
     while len(detail) > DETAIL_WIDTH:
         cut = detail.rfind(" ", 0, DETAIL_WIDTH + 1)
+        if cut <= 0:
+            cut = detail.find(" ")  # one overlong word keeps its own line
         if cut <= 0:
             break
         chunks.append(detail[:cut])
@@ -485,7 +487,7 @@ def tbcm_boot(cm):
     print("CM Guard daemon started up.")
     print("import resources from '%s'..." % cm.resource_file)
     pid = common.spawn_daemon("tbcm", CM_MODULE, ["daemon"], os.path.join(cm.runtime_dir, "tbcm.out"))
-    if not wait_for_ready(cm, pid, timeout=10):
+    if not wait_for_ready(cm, pid, timeout=30):
         return startup_failed(cm.name, "CM daemon did not come up; see %s" % cm.log_path)
     print(tibero.BANNER)
     print("")

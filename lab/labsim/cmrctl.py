@@ -182,15 +182,15 @@ def db_record(ctx, options):
 
 
 def agent_record(ctx, options):
+    retry = str(options.get("retry_cnt", "3"))
+    if not retry.isdigit():
+        raise CmrctlError("Invalid --retry_cnt: %s" % retry)
     cluster = ctx.cluster_of_group(options["grpname"])
     script = options["script"]
     if not os.path.isabs(script) or not os.path.isfile(script):
         raise CmrctlError("Agent script '%s' does not exist (an absolute path is required)." % script)
     if options.get("pubnet") and cmlib.find(ctx.resources(), "network", options["pubnet"]) is None:
         raise CmrctlError("Network resource '%s' does not exist." % options["pubnet"])
-    retry = str(options.get("retry_cnt", "3"))
-    if not retry.isdigit():
-        raise CmrctlError("Invalid --retry_cnt: %s" % retry)
     if any(a["name"] == options["name"] for a in ctx.cluster_agents(cluster)):
         raise CmrctlError("Resource '%s' (agent) already exists." % options["name"])
     return {"grpname": options["grpname"], "cname": cluster, "script": script,

@@ -16,7 +16,7 @@ def show_rows(node, *args):
         if len(parts) == 5 and parts[1] in ("network", "cluster", "file", "service", "db", "group", "agent"):
             last = (parts[1], parts[2])
             rows.setdefault(last, (parts[3], parts[4]))
-        elif line.startswith(" " * 46) and line.strip() and last:  # wrapped DETAIL
+        elif line.startswith(" " * 45) and line.strip() and last:  # wrapped DETAIL
             rows[last] = (rows[last][0], rows[last][1] + " " + line.strip())
         else:
             last = None
