@@ -162,12 +162,15 @@ def state_from_status(status, source):
     return dict(state='stopped', status=status, mode=None, state_source=source)
 
 
-def tbsvr_mode(processes, sid):
-    """The ``-t`` mode of the live ``tbsvr`` of ``sid`` among ``processes`` [(comm, argv)], '' if none.
+def tbsvr_mode(processes, sid, tb_home=None):
+    """The ``-t`` mode of the live ``tbsvr`` of ``sid`` among ``processes`` [(comm, argv, TB_HOME)], '' if none.
 
-    Matches a process named tbsvr / tbsvr_* (by comm or argv[0]) whose argv has ``-SVR_SID <sid>``.
+    Matches a process named tbsvr / tbsvr_* (by comm or argv[0]) whose argv has ``-SVR_SID <sid>`` and,
+    when both are known, whose TB_HOME is ``tb_home`` (two homes on one host may use the same SID).
     """
-    for comm, argv in processes:
+    for comm, argv, proc_home in processes:
+        if tb_home and proc_home and os.path.normpath(proc_home) != os.path.normpath(tb_home):
+            continue
         names = (comm, os.path.basename(argv[0]) if argv else '')
         if not any(n == 'tbsvr' or n.startswith('tbsvr_') for n in names):
             continue
@@ -217,7 +220,7 @@ def reached(current, state, boot_mode):
 
 
 def list_processes():
-    """[(comm, argv)] of every process this user can see, from /proc."""
+    """[(comm, argv, TB_HOME or None)] of every process this user can see, from /proc."""
     processes = []
     for pid in os.listdir('/proc'):
         if not pid.isdigit():
@@ -229,8 +232,20 @@ def list_processes():
                 argv = [a.decode('utf-8', 'replace') for a in handle.read().split(b'\0') if a]
         except (IOError, OSError):
             continue  # the process ended meanwhile, or is not ours to read
-        processes.append((comm, argv))
+        processes.append((comm, argv, _environ_tb_home(pid)))
     return processes
+
+
+def _environ_tb_home(pid):
+    """TB_HOME in a process's environment, or None (not set, or not readable by this user)."""
+    try:
+        with open('/proc/%s/environ' % pid, 'rb') as handle:
+            for entry in handle.read().split(b'\0'):
+                if entry.startswith(b'TB_HOME='):
+                    return entry[len(b'TB_HOME='):].decode('utf-8', 'replace')
+    except (IOError, OSError):
+        pass
+    return None
 
 
 class Instance(object):
@@ -261,7 +276,7 @@ class Instance(object):
                 row = cs.find_resource(parsed['resources'], 'db', self.sid, node=local)
                 if row is not None:
                     return state_from_status(row['status'], 'cm')
-        mode = tbsvr_mode(list_processes(), self.sid)
+        mode = tbsvr_mode(list_processes(), self.sid, self.params['tb_home'])
         return state_from_status(MODE_STATUSES.get(mode, 'UP') if mode else 'DOWN', 'process')
 
     def run(self):

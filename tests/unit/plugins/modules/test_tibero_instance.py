@@ -21,8 +21,10 @@ SHOW_UP = read_fixture('seed000_show_node1_no_group.txt')
 SHOW_DOWN = SHOW_UP.replace('tibero1 UP(NRML)', 'tibero1     DOWN')
 SHOW_MOUNT = SHOW_UP.replace('tibero1 UP(NRML)', 'tibero1 UP(MOUNT)')
 BOOT_OUT = 'Listener port = 8629\n\nTibero 7\n\nTibero instance started up (NORMAL mode).\n'
-LAB_TBSVR = ('tbsvr', ['/usr/bin/python3', '-m', 'labsim.tibero', '-t', 'MOUNT', '-SVR_SID', 'tibero1', '--db', 't'])
-REAL_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'])
+LAB_TBSVR = ('tbsvr', ['/usr/bin/python3', '-m', 'labsim.tibero', '-t', 'MOUNT', '-SVR_SID', 'tibero1', '--db', 't'],
+             '/tb')
+REAL_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'], None)
+OTHER_HOME_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'], '/other/home')
 
 
 # --------------------------------------------------------------------------------------------------
@@ -32,14 +34,16 @@ REAL_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'])
 @pytest.mark.parametrize('processes, sid, mode', [
     ([REAL_TBSVR], 'tibero1', 'normal'),
     ([LAB_TBSVR], 'tibero1', 'mount'),
-    ([('tbsvr_FGWP000', ['tbsvr_FGWP000', '-SVR_SID', 'tibero1'])], 'tibero1', 'normal'),
+    ([OTHER_HOME_TBSVR, LAB_TBSVR], 'tibero1', 'mount'),
+    ([OTHER_HOME_TBSVR], 'tibero1', ''),
+    ([('tbsvr_FGWP000', ['tbsvr_FGWP000', '-SVR_SID', 'tibero1'], None)], 'tibero1', 'normal'),
     ([REAL_TBSVR], 'tibero2', ''),
-    ([('bash', ['bash', '-c', 'tbsvr -SVR_SID tibero1'])], 'tibero1', ''),
-    ([('python3', ['python3', '-SVR_SID', 'tibero1'])], 'tibero1', ''),
+    ([('bash', ['bash', '-c', 'tbsvr -SVR_SID tibero1'], None)], 'tibero1', ''),
+    ([('python3', ['python3', '-SVR_SID', 'tibero1'], None)], 'tibero1', ''),
     ([], 'tibero1', ''),
 ])
 def test_tbsvr_mode(processes, sid, mode):
-    assert ti.tbsvr_mode(processes, sid) == mode
+    assert ti.tbsvr_mode(processes, sid, '/tb/') == mode
 
 
 @pytest.mark.parametrize('current, state, boot_mode, actions', [
@@ -200,7 +204,7 @@ def test_process_list_is_used_when_the_cm_does_not_manage_or_answer(tb_home, mon
     args = _args(tb_home, **cm_args)
     fake = FakeRunCommand([Step([_bin(tb_home, 'cmrctl'), verb], rc=rc, out=out, err=err)
                            for verb, rc, out, err in steps])
-    processes = [('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', args['tb_sid']])]
+    processes = [('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', args['tb_sid']], tb_home)]
     with mock.patch.object(ti, 'list_processes', return_value=processes):
         result = run_module(ti.main, args, fake)
     fake.assert_all_used()
@@ -215,4 +219,4 @@ def test_missing_tb_sid_is_reported(tb_home, monkeypatch):
 
 
 def test_list_processes_reads_this_process():
-    assert any(argv and 'pytest' in ' '.join(argv) for _comm, argv in ti.list_processes())
+    assert any(argv and 'pytest' in ' '.join(argv) for _comm, argv, _home in ti.list_processes())
