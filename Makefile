@@ -15,13 +15,14 @@ SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
 TEST_STEPS := bootstrap collection units lab-units sanity lint molecule
 
-.PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down \
+.PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
 	units lab-units sanity lint molecule test
 
 help:
 	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
 	@echo "make lab-down   remove the lab containers, network and volume"
 	@echo "make test       $(TEST_STEPS) (fail-fast)"
+	@echo "make bench      the benchmark on tcm-bench labs, not part of make test (bench/README.md)"
 	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | molecule"
 
 bootstrap:
@@ -50,6 +51,11 @@ lab-status:
 
 lab-down:
 	bash scripts/lab.sh down
+
+# The benchmark (issue 7): its own labs (tcm-bench-*), JSON in bench/results/. BENCH_ARGS e.g.
+# "--sizes 2,4 --phases main". Not part of make test.
+bench: bootstrap
+	$(ENV) python bench/run.py $(BENCH_ARGS)
 
 # Unit tests of module_utils and modules, imported as ansible_collections.tibero.cm.* from the copy.
 units: collection

@@ -1,7 +1,7 @@
 """Pure computations of the benchmark (no Docker, no Ansible): unit-testable on their own.
 
 - the vendor-tool log written by the lab when LAB_TOOL_TIMING=Y (lab/labsim/common.py);
-- the ansible `json` stdout callback's document (changed counts, task durations);
+- the events of bench/callback_plugins/bench_events.py (changed counts, task durations);
 - availability samples (which DB instances of a cluster were open, every ~0.2 s);
 - `prs_adm status` lines (where each ProSync process runs).
 """
@@ -114,62 +114,85 @@ def summarize_calls(calls, window=None):
     }
 
 
-# ----------------------------------------------------------------------------- ansible json callback
+# ----------------------------------------------------------------------------- ansible events
 
-def play_stats(doc):
-    """{host: {ok, changed, failures, unreachable, skipped, ...}} from the json callback document."""
-    return doc.get("stats", {}) if isinstance(doc, dict) else {}
+def parse_events(text):
+    """Events written by bench/callback_plugins/bench_events.py (one JSON object per line)."""
+    import json
+    events = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                continue
+    return events
 
 
-def changed_total(doc):
-    return sum(int(s.get("changed", 0)) for s in play_stats(doc).values())
+def play_stats(events):
+    """{host: {ok, changed, failures, ...}} of the run's PLAY RECAP (the last stats event); {} when missing."""
+    stats = [e for e in events if e.get("ev") == "stats"]
+    return stats[-1]["stats"] if stats else {}
 
 
-def failed_total(doc):
+def changed_total(events):
+    return sum(int(s.get("changed", 0)) for s in play_stats(events).values())
+
+
+def failed_total(events):
     return sum(int(s.get("failures", 0)) + int(s.get("unreachable", 0))
-               for s in play_stats(doc).values())
+               for s in play_stats(events).values())
 
 
-def _iter_task_results(doc):
-    for play in doc.get("plays", []) if isinstance(doc, dict) else []:
-        play_name = play.get("play", {}).get("name", "")
-        for task in play.get("tasks", []):
-            yield play_name, task
-
-
-def changed_tasks(doc):
+def changed_tasks(events):
     """['<play> | <task> [host]', ...] for every changed result (to explain a non-zero count)."""
-    out = []
-    for play_name, task in _iter_task_results(doc):
-        name = task.get("task", {}).get("name", "")
-        for host, result in sorted(task.get("hosts", {}).items()):
-            if result.get("changed"):
-                out.append("%s | %s [%s]" % (play_name, name, host))
-    return out
+    return ["%s | %s [%s]" % (e.get("play", ""), e.get("task", ""), e.get("host", ""))
+            for e in events if e.get("ev") == "result" and e.get("changed")]
 
 
-def _parse_iso(text):
-    import datetime
-    return datetime.datetime.strptime(text.replace("Z", "+00:00")[:26], "%Y-%m-%dT%H:%M:%S.%f")
+def failed_tasks(events):
+    return ["%s | %s [%s]" % (e.get("play", ""), e.get("task", ""), e.get("host", ""))
+            for e in events if e.get("ev") == "result" and e.get("status") in ("failed", "unreachable")]
 
 
-def slowest_tasks(doc, top=8):
-    """The tasks with the longest duration (start of the first host to end of the last)."""
-    rows = []
-    for play_name, task in _iter_task_results(doc):
-        duration = task.get("task", {}).get("duration", {})
-        try:
-            seconds = (_parse_iso(duration["end"]) - _parse_iso(duration["start"])).total_seconds()
-        except (KeyError, ValueError):
-            continue
-        rows.append({"play": play_name, "task": task.get("task", {}).get("name", ""),
-                     "seconds": round(seconds, 2), "hosts": len(task.get("hosts", {}))})
-    rows.sort(key=lambda r: -r["seconds"])
-    return rows[:top]
+def task_durations(events):
+    """[{play, task, seconds, hosts}] : a task lasts from its start to the next task's (or the stats)."""
+    rows, current = [], None
+    for event in events:
+        if event.get("ev") in ("task", "play", "stats"):
+            if current is not None:
+                current["seconds"] = round(event["t"] - current.pop("t0"), 2)
+                rows.append(current)
+                current = None
+            if event["ev"] == "task":
+                current = {"play": event.get("play", ""), "task": event.get("name", ""),
+                           "t0": event["t"], "hosts": 0}
+        elif event.get("ev") == "result" and current is not None and event.get("status") != "skipped":
+            current["hosts"] += 1
+    return rows
 
 
-def task_count(doc):
-    return sum(1 for _ in _iter_task_results(doc))
+def slowest_tasks(events, top=8):
+    """The tasks that took longest, same name summed (a role's task runs once per serial batch)."""
+    total = {}
+    for row in task_durations(events):
+        key = (row["play"], row["task"])
+        entry = total.setdefault(key, {"play": row["play"], "task": row["task"], "seconds": 0.0,
+                                       "runs": 0})
+        entry["seconds"] = round(entry["seconds"] + row["seconds"], 2)
+        entry["runs"] += 1
+    return sorted(total.values(), key=lambda r: -r["seconds"])[:top]
+
+
+def task_count(events):
+    return sum(1 for e in events if e.get("ev") == "task")
+
+
+def play_durations(events):
+    """[(play name, seconds)] from each play start to the next play start (or the stats)."""
+    marks = [e for e in events if e.get("ev") in ("play", "stats")]
+    return [(a.get("name", ""), round(b["t"] - a["t"], 2)) for a, b in zip(marks, marks[1:])]
 
 
 # ----------------------------------------------------------------------------- availability
