@@ -175,8 +175,13 @@ def prosync_schema(site, db_name):
 
 def site_processes(site):
     """{(tool, instance, number, agent)} of the replication processes of this site, from /proc."""
+    return set(site_process_pids(site))
+
+
+def site_process_pids(site):
+    """{(tool, instance, number, agent): pid} of the live replication processes of this site."""
     marker = ("LAB_SHARED=%s" % site.shared).encode()
-    found = set()
+    found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if marker not in read_bytes("/proc/%s/environ" % pid).split(b"\0"):
@@ -187,7 +192,7 @@ def site_processes(site):
             continue
         for index, arg in enumerate(argv[:-3]):
             if os.path.basename(arg) in ("prs_ext", "prs_apply", "prs_llob") and state != "Z":
-                found.add((os.path.basename(arg), argv[index + 1], argv[index + 2], argv[index + 3]))
+                found[(os.path.basename(arg), argv[index + 1], argv[index + 2], argv[index + 3])] = int(pid)
     return found
 
 
@@ -469,6 +474,17 @@ def test_agents_run_each_process_on_the_first_agent_of_its_list(agents_running):
     site, nodes = agents_running
     for node in nodes.values():  # the same answer on every node
         assert adm_status(node) == STATUS_ALL_RUNNING
+
+
+def test_reinstall_under_running_agents_restarts_every_process(agents_running):
+    """prs_install.sh again: new schema, new start position, so the agents restart all processes."""
+    site, nodes = agents_running
+    before = site_process_pids(site)
+    assert source_install(nodes["node1"]).returncode == 0
+    assert wait_until(lambda: set(site_process_pids(site).values()).isdisjoint(before.values())
+                      and site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=SETTLE), \
+        (before, site_process_pids(site))
+    assert prosync_schema(site, "tibero")["TAC2TAC"]["install_count"] == 2
 
 
 def test_lost_agent_processes_move_to_the_next_agent_and_come_back(agents_running):

@@ -11,7 +11,7 @@ import signal
 import pytest
 
 from conftest import wait_until
-from test_prosync import (FAST_PROSYNC_CONF, SETTLE, adm_status, bash, env_of, fix_cm_script, ok,
+from test_prosync import (FAST_PROSYNC_CONF, SETTLE, adm_status, bash, fix_cm_script, ok,
                           install_prosync_package, read_bytes, site_processes, source_install,
                           source_install_agent, install_cfg)
 
@@ -111,8 +111,8 @@ def test_frozen_node_is_failed_over_by_cm_commit_and_fenced_on_wakeup(cm_prosync
     signal_node(site, "node2", signal.SIGCONT)
     # agent2 wakes up fenced and stops its processes; each process then runs exactly once.
     assert wait_until(lambda: runs_once_each(site_processes(site)), timeout=SETTLE), site_processes(site)
-    log = open(os.path.join(node2.prs_home, "var", "agent", "agent2", "log", "prs_agent.log")).read()
-    assert "declared failed through CM (fenced)" in log
+    log = os.path.join(node2.prs_home, "var", "agent", "agent2", "log", "prs_agent.log")
+    assert wait_until(lambda: "declared failed through CM (fenced)" in open(log).read(), timeout=SETTLE)
 
 
 def test_cm_down_stops_the_agent_and_its_processes(cm_prosync, site):

@@ -168,8 +168,7 @@ class AgentDaemon:
             return
         self.children[name] = Child(popen, catalogue["instance"], catalogue["install_id"])
         self.set_claim_state(catalogue["instance"], name, registry.STATE_RUNNING, popen.pid)
-        self.log("started %s (pid %d): %s" % (name, popen.pid, " ".join(os.path.basename(a) if i == 0 else a
-                                                                         for i, a in enumerate(argv))))
+        self.log("started %s (pid %d): %s" % (name, popen.pid, " ".join([PROCESS_TOOLS[process["kind"]]] + argv[1:])))
 
     def spawn(self, argv, name):
         os.makedirs(self.settings["log_dir"], exist_ok=True)

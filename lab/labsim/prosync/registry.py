@@ -8,8 +8,6 @@
   other live agent claims it, so a process never runs twice during a hand-over.
 """
 
-import os
-
 from labsim import common
 from labsim.prosync import layout
 
@@ -18,6 +16,9 @@ CONF_DEFAULTS = {
     "LAB_PRS_TICK": 0.5,              # agent loop period (placement, child watch, heartbeat)
     "LAB_PRS_HEARTBEAT_EXPIRE": 3.0,  # an agent silent this long is lost; others take over
 }
+
+# The agent daemon's module: in its argv, so a pid check cannot mistake a recycled pid for it.
+DAEMON_MODULE = "labsim.prosync.agent"
 
 STATE_RUNNING = "running"
 STATE_STOPPED = "stopped"
@@ -82,9 +83,6 @@ def running_here(agent_id):
             and common.pid_alive(record.get("pid"), DAEMON_MODULE)):
         return record
     return None
-
-
-DAEMON_MODULE = "labsim.prosync.agent"
 
 
 # ---------------------------------------------------------------- catalogue and claims
