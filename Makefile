@@ -13,17 +13,17 @@ COLLECTION := build/collections/ansible_collections/tibero/cm
 PYTEST_OPTS ?= -q -p no:cacheprovider
 SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
-TEST_STEPS := bootstrap collection units lab-units sanity lint molecule
+TEST_STEPS := bootstrap collection units lab-units sanity lint molecule reliability
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
-	units lab-units sanity lint molecule test
+	units lab-units sanity lint molecule reliability test
 
 help:
 	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
 	@echo "make lab-down   remove the lab containers, network and volume"
 	@echo "make test       $(TEST_STEPS) (fail-fast)"
 	@echo "make bench      the benchmark on tcm-bench labs, not part of make test (bench/README.md)"
-	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | molecule"
+	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | molecule | reliability"
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -80,9 +80,14 @@ molecule: collection image
 		molecule test -s "$$name"; \
 	done
 
+# Interruption, node-down, concurrent-run, hang, secret-leak and bad-input suites on their own lab
+# (containers tcm-rel-node1..4, see tests/reliability/README.md); ends with the figures line.
+reliability: collection image
+	$(ENV) PYTHONPATH=tests/reliability python -m pytest $(PYTEST_OPTS) -p tcm_rel_plugin tests/badinput tests/reliability
+
 # Fail-fast: the first failing step stops the run; the last line sums up.
 test:
-	@results=(); passed=0; failed=0; \
+	@results=(); passed=0; failed=0; rm -f build/reliability-figures.txt; \
 	for step in $(TEST_STEPS); do \
 		echo "=== make $$step"; start=$$SECONDS; \
 		if $(MAKE) --no-print-directory "$$step"; then \
@@ -92,5 +97,6 @@ test:
 		fi; \
 	done; \
 	echo "=== steps: $$(IFS=,; echo "$${results[*]}" | sed 's/,/, /g')"; \
+	if [ -f build/reliability-figures.txt ]; then cat build/reliability-figures.txt; fi; \
 	echo "summary: $$passed passed, $$failed failed"; \
 	test "$$failed" -eq 0 -a "$$passed" -eq $(words $(TEST_STEPS))

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Faults at run time on the converged lab: two runs at once, hung vendor tools, a node down.
+
+* Two runs at once: while run A holds the cluster lock and has a CM restart to do, run B fails in
+  preflight, saying another run holds the lock; B never reaches a CM task, A converges.
+* Hangs: with LAB_HANG_CMRCTL=Y / LAB_HANG_TBBOOT=Y and tibero_cm_command_timeout=TIMEOUT the run
+  fails within a bound, with a message naming the host and the command; with the fault cleared the
+  next run converges.
+* Node down at start (last: it is the most disruptive): preflight names the node and stops before
+  touching any other node; tibero_cm_allow_unreachable=true proceeds with the reachable ones.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import re
+import time
+
+import pytest
+
+import lablib
+from test_2_interruption import _drop_cm_id, assert_converged_and_healthy
+
+pytestmark = pytest.mark.figure('faults')
+TIMEOUT = 15
+
+
+def _cm_id(lab, node):
+    return lablib.parse_tip(lab.read_bytes(node, lab.tip_path(node))).get('CM_ID')
+
+
+def _lock_held(lab):
+    return lab.sh('node1', 'test -f %s/run.lock/owner' % lablib.STATE_DIR, check=False).returncode == 0
+
+
+def test_a_second_run_fails_clearly_while_the_first_holds_the_lock(lab):
+    installs = lab.install_counts()
+    _drop_cm_id('node2')(lab)
+    first = lab.playbook(background=True)
+    try:
+        lab.wait_for(lambda: _lock_held(lab) or first.poll() is not None, timeout=600, what='run A to take the lock')
+        assert first.poll() is None, 'run A ended before the test could start run B'
+        second = lab.playbook()
+    finally:
+        result_a = lab.wait(first, first.tcm_out, first.tcm_start)
+    assert second.rc != 0, second
+    assert 'another tibero.cm run holds the cluster lock' in second.out, second
+    assert 'CM node |' not in second.out and 'CM resources |' not in second.out, second
+    assert result_a.rc == 0, result_a
+    assert _cm_id(lab, 'node2') == '1'
+    assert_converged_and_healthy(lab, installs)
+
+
+def _fail_message(out):
+    """The fatal messages of a run (fatal: ... lines and msg: lines after them)."""
+    return '\n'.join(line for line in out.splitlines() if 'fatal:' in line or 'msg' in line or 'FAILED' in line)
+
+
+def test_hung_cmrctl_fails_within_the_timeout_naming_host_and_command(lab):
+    installs = lab.install_counts()
+    lab.set_conf(LAB_HANG_CMRCTL='Y')
+    try:
+        start = time.monotonic()
+        hung = lab.playbook('-e', 'tibero_cm_command_timeout=%d' % TIMEOUT, timeout=600)
+        seconds = time.monotonic() - start
+    finally:
+        lab.set_conf()
+        # The hung cmrctl processes of the run are killed by the module's timeout; leftovers are not.
+        for node in lablib.NODES:
+            lab.sh(node, 'pkill -f "labsim.cmrctl|bin/cmrctl" || true', check=False)
+    assert hung.rc != 0, hung
+    message = _fail_message(hung.out)
+    assert 'cmrctl' in message and re.search(r'node[1-4]', message), hung
+    assert str(TIMEOUT) in message, hung
+    # Bound: the configured timeout plus the run's own overhead, not the 300 s default.
+    assert seconds < 300, seconds
+    rerun = lab.playbook()
+    assert rerun.rc == 0, rerun
+    assert_converged_and_healthy(lab, installs)
+
+
+def test_hung_tbboot_fails_naming_host_and_command_and_the_next_run_recovers(lab):
+    installs = lab.install_counts()
+    _drop_cm_id('node2')(lab)
+    lab.set_conf(LAB_HANG_TBBOOT='Y')
+    try:
+        start = time.monotonic()
+        hung = lab.playbook('-e', 'tibero_cm_command_timeout=%d' % TIMEOUT, timeout=600)
+        seconds = time.monotonic() - start
+    finally:
+        lab.set_conf()
+    assert hung.rc != 0, hung
+    message = _fail_message(hung.out)
+    assert 'tbboot' in message and 'node2' in message, hung
+    assert str(TIMEOUT) in message, hung
+    assert seconds < 400, seconds
+    # node1 was not touched after node2 failed (serial, any_errors_fatal): nodes 3 and 4 kept theirs.
+    rerun = lab.playbook()
+    assert rerun.rc == 0, rerun
+    assert_converged_and_healthy(lab, installs)
+
+
+def test_node_down_at_start_stops_before_touching_any_node_and_the_option_proceeds(lab):
+    installs = lab.install_counts()
+    _drop_cm_id('node1')(lab)
+    before = lab.fingerprint()
+    assert lablib.docker('stop', '-t', '1', lablib.container('node4')).returncode == 0
+    try:
+        stopped = lab.playbook(timeout=600)
+        assert stopped.rc != 0, stopped
+        assert 'unreachable node(s): node4' in stopped.out, stopped
+        assert 'tibero_cm_allow_unreachable' in stopped.out
+        after = lab.fingerprint()
+        for key in ('node1', 'node2', 'node3', 'resources'):
+            assert after[key] == before[key], key
+        assert _cm_id(lab, 'node1') is None
+        proceed = lab.playbook('-e', 'tibero_cm_allow_unreachable=true', timeout=600)
+        assert proceed.rc == 0, proceed
+        assert _cm_id(lab, 'node1') == '0'
+    finally:
+        lablib.docker('start', lablib.container('node4'))
+        lab.sh('node4', '/opt/lab/bin/lab-provision', check=False, timeout=300)
+    rerun = lab.playbook()
+    assert rerun.rc == 0, rerun
+    assert_converged_and_healthy(lab, installs)
