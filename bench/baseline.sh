@@ -87,7 +87,7 @@ EOF
 for node in "${NODES[@]}"; do
     step 1 "$node"
     agent_cfg | as_prosync "$node" "cat > \$PRS_HOME/install/prs_install_agent.cfg"
-    as_prosync "$node" "cd \$PRS_HOME/install && . ./prs_install_agent.sh" > /dev/null
+    as_prosync "$node" "cd \$PRS_HOME/install && . ./prs_install_agent.sh"
 done
 
 # 2. the node's CM script: bash, this node's TB_HOME, AGENT_ID and TIMEOUT_CNT
@@ -116,14 +116,14 @@ done
 # 4. the ProSync instance, once
 step 4 "$INSTALL_NODE"
 install_cfg | as_prosync "$INSTALL_NODE" "umask 077; cat > \$PRS_HOME/install/prs_install.cfg"
-as_prosync "$INSTALL_NODE" "cd \$PRS_HOME/install && . ./prs_install.sh < /dev/null" > /dev/null
+as_prosync "$INSTALL_NODE" "cd \$PRS_HOME/install && . ./prs_install.sh < /dev/null"
 
 # 5. CM_ID in every CM tip: tbdown, tbcm -d, sed, tbcm -b, tbboot, node after node
 for node in "${NODES[@]}"; do
     step 5 "$node"
     as_tibero "$node" "tbdown && tbcm -d \
         && sed -i '1i CM_ID=${CM_ID[$node]}' \$TB_HOME/config/\$CM_SID.tip \
-        && tbcm -b && tbboot" > /dev/null
+        && tbcm -b && tbboot"
 done
 
 # 6. CM group per cluster, agent per node, start the group
