@@ -175,7 +175,7 @@ class Lab(object):
         return proc.stdout if proc.returncode == 0 else None
 
     def show_all(self, node='node1'):
-        return parse_nodes(self.tibero(node, 'cmrctl show all').stdout)
+        return parse_nodes(self.tibero(node, 'cmrctl show all').stdout)['resources']
 
     def prs_status(self, node='node1'):
         proc = self.sh(node, 'export PRS_HOME=%s TB_HOME=%s; $PRS_HOME/bin/prs_adm' % (PRS_HOME, TB_HOME),
