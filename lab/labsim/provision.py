@@ -242,7 +242,10 @@ class Provisioner:
     def register_service(self):
         """Cluster-wide: registered once (by whichever node comes first), under the CM file lock."""
         plan = self.plan
-        shared = cmlib.read_cluster_file(plan["cluster"])["resources"]
+        # Read only a CM file that exists: its lock (and directory) made by root here would be
+        # unwritable for the Tibero user's tools (a race with the CM daemon creating it).
+        exists = os.path.exists(cmlib.cluster_file_path(plan["cluster"]))
+        shared = cmlib.read_cluster_file(plan["cluster"])["resources"] if exists else []
         if cmlib.find(shared, "service", plan["service"]):
             return
         argv = ["cmrctl", "add", "service", "--name", plan["service"], "--cname", plan["cluster"],
