@@ -45,14 +45,14 @@ def _drop_group(cluster_nodes, group):
 
 # (id, reset, kill point, what must have happened when the kill came)
 POINTS = [
-    ('after tbdown', _drop_cm_id('node1'), 'ok|CM node | tbdown|node1', 'tbdown'),
-    ('after tbcm -d', _drop_cm_id('node2'), 'ok|CM node | tbcm -d|node2', 'tbcm -d'),
-    ('mid tip write', _drop_cm_id('node3'), 'start|CM node | Set CM_ID|node3', 'Set CM_ID'),
-    ('after tbcm -b', _drop_cm_id('node4'), 'ok|CM node | tbcm -b|node4', 'tbcm -b'),
+    ('after tbdown', _drop_cm_id('node1'), 'ok::CM node | tbdown::node1', 'tbdown'),
+    ('after tbcm -d', _drop_cm_id('node2'), 'ok::CM node | tbcm -d::node2', 'tbcm -d'),
+    ('mid tip write', _drop_cm_id('node3'), 'start::CM node | Set CM_ID::node3', 'Set CM_ID'),
+    ('after tbcm -b', _drop_cm_id('node4'), 'ok::CM node | tbcm -b::node4', 'tbcm -b'),
     ('between group and agent registration', _drop_group(['node3', 'node4'], 'CM2'),
-     'ok|CM resources | Register group|node3', 'Register group'),
+     'ok::CM resources | Register the group::node3', 'Register the group'),
     ('between registration and start', _drop_group(['node1', 'node2'], 'CM1'),
-     'task|CM resources | Start group', 'Start group'),
+     'task::CM resources | Start the group', 'Start the group'),
 ]
 
 

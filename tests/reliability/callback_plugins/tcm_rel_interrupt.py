@@ -9,7 +9,7 @@ controller, its forked workers and their `docker exec` clients) gets SIGKILL, wi
 a rescue, an always or a handler. Whatever a module already started inside a container runs on, as
 it would on a real node whose controller vanished.
 
-TCM_REL_KILL_AT = <event>|<task name substring>[|<host>]
+TCM_REL_KILL_AT = <event>::<task name substring>[::<host>]  (task names contain '|')
   event: ``ok`` (the task finished on that host: the state right after it), ``start`` (the task
   was just sent to that host: the module runs while the controller dies) or ``task`` (the play
   reached the task and no host has started it: the state between the previous task and this one).
@@ -47,7 +47,7 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
         spec = os.environ.get('TCM_REL_KILL_AT', '')
-        parts = spec.split('|') if spec else []
+        parts = spec.split('::') if spec else []
         self._event = parts[0] if parts else None
         self._task = parts[1] if len(parts) > 1 else None
         self._host = parts[2] if len(parts) > 2 and parts[2] else None
