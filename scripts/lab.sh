@@ -12,8 +12,8 @@
 # a lab made from an older image or another topology must be taken down first.
 # Environment: TIBERO_LAB_TOPOLOGY (default lab/topologies/prosync.json), TIBERO_LAB_CONF (a lab.conf
 # to use instead of the topology's <name>.conf, see lab/README.md), TIBERO_LAB_NODES (default 4),
-# TIBERO_LAB_PREFIX (default tibero-lab: the prefix of every name above; a second lab can run beside
-# the first under another prefix, but inventories/lab addresses the default names).
+# TIBERO_LAB_PREFIX (default tibero-lab: the prefix of every name above; a second lab runs beside the
+# first under another prefix, and converge then points the inventory's hosts at its containers).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -128,12 +128,27 @@ cmd_up() {
 }
 
 cmd_converge() {
-    local start=$SECONDS
+    local start=$SECONDS node
     for node in $(node_names); do
         running "$(container "$node")" || die "$(container "$node") is not running: run '$0 up' first"
     done
     bash "$TCM_ROOT/scripts/build_collection.sh"
-    (cd "$TCM_ROOT" && ansible-playbook site.yml -i inventories/lab "$@")
+    local inventories=(-i inventories/lab) override=""
+    if [[ "$PREFIX" != tibero-lab ]]; then
+        # inventories/lab names the default containers; a later inventory source wins for host vars.
+        override="$(mktemp --suffix=.yml)"
+        # shellcheck disable=SC2064  # expand now
+        trap "rm -f '$override'" EXIT
+        {
+            echo "all:"
+            echo "  hosts:"
+            for node in $(node_names); do
+                echo "    $node: {ansible_host: $(container "$node")}"
+            done
+        } > "$override"
+        inventories+=(-i "$override")
+    fi
+    (cd "$TCM_ROOT" && ansible-playbook site.yml "${inventories[@]}" "$@")
     log "converged in $((SECONDS - start))s"
 }
 
