@@ -74,14 +74,15 @@ def project_env():
 class Lab:
     """One lab of N nodes made by scripts/lab.sh under the tcm-bench prefix."""
 
-    def __init__(self, nodes, workdir, env, logdir):
+    def __init__(self, nodes, workdir, env, logdir, prefix=PREFIX):
         self.nodes = nodes
+        self.prefix = prefix
         self.dir = os.path.join(workdir, "lab%d" % nodes)
-        self.site = topology.generate(nodes, PREFIX, self.dir, LAB_CONF)
+        self.site = topology.generate(nodes, prefix, self.dir, LAB_CONF)
         self.topo = self.site["topology_data"]
         self.inventory = self.site["inventory"]
         self.logdir = logdir
-        self.env = dict(env, TIBERO_LAB_PREFIX=PREFIX, TIBERO_LAB_NODES=str(nodes),
+        self.env = dict(env, TIBERO_LAB_PREFIX=prefix, TIBERO_LAB_NODES=str(nodes),
                         TIBERO_LAB_TOPOLOGY=self.site["topology"], TIBERO_LAB_CONF=self.site["lab_conf"])
         self.stopped = set()
 
@@ -107,7 +108,7 @@ class Lab:
         return [n["node"] for c in self.topo["clusters"] for n in c["nodes"]]
 
     def container(self, node):
-        return "%s-%s" % (PREFIX, node)
+        return "%s-%s" % (self.prefix, node)
 
     def any_running(self):
         return next(self.container(n) for n in self.node_names() if n not in self.stopped)
@@ -328,7 +329,7 @@ class Runner:
 
 def end_state(lab):
     """What runs at the end: agents and ProSync processes per `prs_adm status` on a running node."""
-    agents, procs = lab.prs_status(lab.any_running().replace(PREFIX + "-", "", 1))
+    agents, procs = lab.prs_status(lab.any_running().replace(lab.prefix + "-", "", 1))
     return {"agents_running": sum(agents.values()), "agents": len(agents),
             "processes_running": sum(1 for a in procs.values() if a), "processes": len(procs),
             "placement": procs}
@@ -517,7 +518,7 @@ class Bench:
             json.dump(self.report, handle, indent=1, sort_keys=True, default=list)
 
     def lab(self, nodes):
-        lab = Lab(nodes, self.workdir, self.env, self.logdir)
+        lab = Lab(nodes, self.workdir, self.env, self.logdir, self.args.prefix)
         log("lab of %d nodes: up" % nodes)
         up = lab.up()
         log("lab of %d nodes: up in %.1fs" % (nodes, up))
@@ -626,12 +627,16 @@ def main(argv=None):
                         type=lambda s: [x for x in s.split(",") if x])
     parser.add_argument("--out", default=os.path.join(BENCH, "results"))
     parser.add_argument("--keep", action="store_true", help="leave the last lab running")
+    parser.add_argument("--prefix", default=PREFIX,
+                        help="name prefix of the labs (must start with %s)" % PREFIX)
     parser.add_argument("--table", metavar="REPORT.json", help="print the table of a saved report")
     args = parser.parse_args(argv)
     if args.table:
         with open(args.table) as handle:
             print(table(json.load(handle)))
         return 0
+    if not args.prefix.startswith(PREFIX):
+        parser.error("--prefix must start with %s" % PREFIX)
     unknown = set(args.phases) - set(ALL_PHASES)
     if unknown:
         parser.error("unknown phases: %s" % ", ".join(sorted(unknown)))
