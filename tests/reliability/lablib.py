@@ -249,9 +249,11 @@ class Lab(object):
         result = {}
         for node in NODES:
             result[node] = self.sh(node, script, check=False).stdout
+        # The shared volume: cluster CM files and the ProSync schemas of the simulated DBs, not the
+        # liveness records (cm/<cluster>/nodes/, db/<db>/instances/) that the daemons rewrite always.
         result['shared'] = self.sh('node1', 'cd /lab/shared && find db cm -type f ! -name "*.lock" '
-                                   '! -name "heartbeat*" -print0 2>/dev/null | sort -z | '
-                                   'xargs -0 -r md5sum | grep -v -E "heartbeat|alive|/hb"', check=False).stdout
+                                   '! -path "*/nodes/*" ! -path "*/instances/*" -print0 2>/dev/null | '
+                                   'sort -z | xargs -0 -r md5sum', check=False).stdout
         result['resources'] = sorted((r['node'], r['type'], r['name']) for r in self.show_all())
         return result
 

@@ -36,7 +36,9 @@ def _lock_held(lab):
 
 def test_a_second_run_fails_clearly_while_the_first_holds_the_lock(lab):
     installs = lab.install_counts()
+    # Two restarts to do, so that run A still holds the lock when run B reaches its lock check.
     _drop_cm_id('node2')(lab)
+    _drop_cm_id('node4')(lab)
     first = lab.playbook(background=True)
     try:
         lab.wait_for(lambda: _lock_held(lab) or first.poll() is not None, timeout=600, what='run A to take the lock')
@@ -48,7 +50,7 @@ def test_a_second_run_fails_clearly_while_the_first_holds_the_lock(lab):
     assert 'another tibero.cm run holds the cluster lock' in second.out, second
     assert 'CM node |' not in second.out and 'CM resources |' not in second.out, second
     assert result_a.rc == 0, result_a
-    assert _cm_id(lab, 'node2') == '1'
+    assert _cm_id(lab, 'node2') == '1' and _cm_id(lab, 'node4') == '1'
     assert_converged_and_healthy(lab, installs)
 
 
