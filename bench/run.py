@@ -463,7 +463,7 @@ def table(report):
     if fo:
         line("5. failover: container stop -> processes on survivor",
              fmt(fo.get("failover_s")) + ("" if not fo.get("timed_out") else " TIMEOUT"),
-             "same (CM)")
+             "not measured")
     scale = report.get("scale", {})
     if scale:
         rows.append("")
@@ -484,6 +484,22 @@ def table(report):
             rows.append("  %2d nodes  %-32s %8s  changed=%s restarts=%s" % (
                 t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t["changed"], t["restarts"]))
     return "\n".join(rows)
+
+
+def merge_reports(paths):
+    """One report from several runs of different phases (later files win; scale sizes and tuning add up)."""
+    merged = {}
+    for path in paths:
+        with open(path) as handle:
+            report = json.load(handle)
+        for key, value in report.items():
+            if key == "scale":
+                merged.setdefault("scale", {}).update(value)
+            elif key in ("tuning", "errors"):
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = value
+    return merged
 
 
 # ============================================================================= phases
@@ -629,11 +645,11 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="leave the last lab running")
     parser.add_argument("--prefix", default=PREFIX,
                         help="name prefix of the labs (must start with %s)" % PREFIX)
-    parser.add_argument("--table", metavar="REPORT.json", help="print the table of a saved report")
+    parser.add_argument("--table", metavar="REPORT.json", nargs="+",
+                        help="print the table of saved reports (several: phases run separately, merged)")
     args = parser.parse_args(argv)
     if args.table:
-        with open(args.table) as handle:
-            print(table(json.load(handle)))
+        print(table(merge_reports(args.table)))
         return 0
     if not args.prefix.startswith(PREFIX):
         parser.error("--prefix must start with %s" % PREFIX)
