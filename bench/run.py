@@ -415,71 +415,74 @@ def fmt(value, unit="s"):
 
 
 def table(report):
-    rows = []
-    main = report.get("main", {})
-    first, second, check = main.get("first"), main.get("second"), main.get("check_diff")
-    base = report.get("baseline", {})
-    rows.append("%-58s %14s %14s" % ("measure (4 nodes unless noted)", "tibero.cm", "baseline.sh"))
-    rows.append("-" * 88)
+    rows = ["%-58s %14s %14s" % ("measure (4 nodes unless noted)", "tibero.cm", "baseline.sh"), "-" * 88]
 
     def line(name, ours, theirs="-"):
         rows.append("%-58s %14s %14s" % (name, ours, theirs))
 
+    def get(run, *path):
+        for key in path:
+            if not isinstance(run, dict) or key not in run:
+                return None
+            run = run[key]
+        return run
+
+    def cmds(run):
+        vc = get(run, "vendor_commands")
+        return "%d (%d)" % (vc["commands"], vc["mutating"]) if vc else "-"
+
+    main, base = report.get("main", {}), report.get("baseline", {})
+    first, second, check = main.get("first"), main.get("second"), main.get("check_diff")
     b1, b2 = base.get("first"), base.get("second")
-    if first:
-        line("1. first converge wall", fmt(first["wall_s"]), fmt(b1["wall_s"]) if b1 else "-")
-        line("   vendor tools' own time (floor)", fmt(first["vendor_floor_s"]),
-             fmt(b1["vendor_floor_s"]) if b1 else "-")
-        line("   overhead (wall - floor)", fmt(first["overhead_s"]), fmt(b1["overhead_s"]) if b1 else "-")
-        line("   vendor commands (mutating)", "%d (%d)" % (first["vendor_commands"]["commands"],
-                                                         first["vendor_commands"]["mutating"]),
-             "%d (%d)" % (b1["vendor_commands"]["commands"], b1["vendor_commands"]["mutating"]) if b1 else "-")
-    if second:
-        vc = second["vendor_commands"]
-        per_host = [h["commands"] for h in vc["per_host"].values()]
-        line("2. second run wall", fmt(second["wall_s"]), fmt(b2["wall_s"]) if b2 else "-")
-        line("   changed", second["changed"],
-             ("rc=%d, stops in step %s" % (b2["rc"], b2["stopped_in_step"]) if b2 and b2["rc"] else
-              ("completed" if b2 else "-")))
-        line("   vendor commands per host (min-max), mutating",
-             "%d-%d, %d" % (min(per_host or [0]), max(per_host or [0]), vc["mutating"]),
-             "%d total, %d" % (b2["vendor_commands"]["commands"], b2["vendor_commands"]["mutating"]) if b2 else "-")
-        line("   restarts (tbdown + tbcm -d)", vc["restarts"], b2["vendor_commands"]["restarts"] if b2 else "-")
-        if b2:
-            line("   prs_install.sh re-run (drops ProSync objects)", 0, b2["prs_install_runs"])
+    if first or b1:
+        line("1. first converge wall", fmt(get(first, "wall_s")), fmt(get(b1, "wall_s")))
+        line("   vendor tools' own time (floor)", fmt(get(first, "vendor_floor_s")), fmt(get(b1, "vendor_floor_s")))
+        line("   overhead (wall - floor)", fmt(get(first, "overhead_s")), fmt(get(b1, "overhead_s")))
+        line("   vendor commands (mutating)", cmds(first), cmds(b1))
+    if second or b2:
+        per_host = [h["commands"] for h in (get(second, "vendor_commands", "per_host") or {}).values()]
+        b2_end = ("rc=%d, stopped in step %s" % (b2["rc"], b2["stopped_in_step"]) if b2 and b2["rc"]
+                  else ("completed" if b2 else "-"))
+        line("2. second run wall", fmt(get(second, "wall_s")), fmt(get(b2, "wall_s")))
+        line("   changed (ours) / outcome (baseline)", fmt(get(second, "changed")), b2_end)
+        line("   vendor commands (mutating)", cmds(second), cmds(b2))
+        line("   vendor commands per host, min-max",
+             "%d-%d" % (min(per_host), max(per_host)) if per_host else "-")
+        line("   restarts (tbdown + tbcm -d)", fmt(get(second, "vendor_commands", "restarts")),
+             fmt(get(b2, "vendor_commands", "restarts")))
+        line("   prs_install.sh run again (drops ProSync objects)", "0" if second else "-",
+             fmt(get(b2, "prs_install_runs")))
     if check:
         line("3. --check --diff wall / changed", "%s / %d" % (fmt(check["wall_s"]), check["changed"]), "n/a")
-    rolling = first.get("availability") if first else None
-    aao = report.get("all_at_once", {}).get("first", {}).get("availability")
-    if rolling:
-        for name, c in rolling["clusters"].items():
-            bav = (b1 or {}).get("availability", {}).get("clusters", {}).get(name)
-            line("4. longest no-open-DB interval, %s, rolling" % name,
-                 fmt(c["longest_no_open_instance_s"]), fmt(bav["longest_no_open_instance_s"]) if bav else "-")
-    if aao:
-        for name, c in aao["clusters"].items():
-            line("   longest no-open-DB interval, %s, all at once" % name, fmt(c["longest_no_open_instance_s"]))
+    rolling = get(first, "availability", "clusters") or {}
+    base_av = get(b1, "availability", "clusters") or {}
+    for name in sorted(set(rolling) | set(base_av)):
+        line("4. longest no-open-DB interval, %s, rolling" % name,
+             fmt(get(rolling, name, "longest_no_open_instance_s")),
+             fmt(get(base_av, name, "longest_no_open_instance_s")))
+    aao = get(report, "all_at_once", "first", "availability", "clusters") or {}
+    for name in sorted(aao):
+        line("   longest no-open-DB interval, %s, all at once" % name,
+             fmt(aao[name]["longest_no_open_instance_s"]))
     fo = main.get("failover")
     if fo:
         line("5. failover: container stop -> processes on survivor",
-             fmt(fo.get("failover_s")) + ("" if not fo.get("timed_out") else " TIMEOUT"),
-             "not measured")
+             fmt(fo.get("failover_s")) + (" TIMEOUT" if fo.get("timed_out") else ""), "not measured")
     scale = report.get("scale", {})
     if scale:
         rows.append("")
-        rows.append("%-8s %10s %12s %10s %12s %12s %10s %10s" % (
+        rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s" % (
             "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "2nd wall", "2nd chg", "2nd cmds"))
         for n in sorted(scale, key=int):
-            s = scale[n]
-            f, sec = s.get("first", {}), s.get("second", {})
-            rows.append("%-8s %10s %12s %10s %12s %12s %10s %10s" % (
-                n, fmt(s.get("up_s")), fmt(f.get("wall_s")), fmt(f.get("vendor_floor_s")),
-                fmt(f.get("overhead_s")), fmt(sec.get("wall_s")), sec.get("changed", "-"),
-                sec.get("vendor_commands", {}).get("commands", "-")))
+            f, sec = scale[n].get("first"), scale[n].get("second")
+            rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s" % (
+                n, fmt(scale[n].get("up_s")), fmt(get(f, "wall_s")), fmt(get(f, "vendor_floor_s")),
+                fmt(get(f, "overhead_s")), fmt(get(sec, "wall_s")), fmt(get(sec, "changed")),
+                fmt(get(sec, "vendor_commands", "commands"))))
     tuning = report.get("tuning", [])
     if tuning:
         rows.append("")
-        rows.append("tuning: second run with one setting changed (as configured: see the rows above)")
+        rows.append("tuning: second run with one setting changed (compare with the 2nd wall above)")
         for t in tuning:
             rows.append("  %2d nodes  %-32s %8s  changed=%s restarts=%s" % (
                 t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t["changed"], t["restarts"]))
