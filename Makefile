@@ -13,17 +13,17 @@ COLLECTION := build/collections/ansible_collections/tibero/cm
 PYTEST_OPTS ?= -q -p no:cacheprovider
 SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
-TEST_STEPS := bootstrap collection units lab-units sanity lint molecule reliability
+TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks molecule reliability
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
-	units lab-units sanity lint molecule reliability test
+	units lab-units sanity lint playbooks molecule reliability test
 
 help:
 	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
 	@echo "make lab-down   remove the lab containers, network and volume"
 	@echo "make test       $(TEST_STEPS) (fail-fast)"
 	@echo "make bench      the benchmark on tcm-bench labs, not part of make test (bench/README.md)"
-	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | molecule | reliability"
+	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | playbooks | molecule | reliability"
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -71,6 +71,11 @@ sanity: collection
 lint: collection
 	$(ENV) yamllint --strict .
 	$(ENV) ansible-lint --strict
+
+# Playbooks on the controller only: syntax of every playbook, and site.yml stopping in preflight on bad
+# models before any host is contacted.
+playbooks: collection
+	$(ENV) python -m pytest $(PYTEST_OPTS) tests/roles
 
 # Every scenario under molecule/, one after another (parallel workers break on this machine).
 molecule: collection image

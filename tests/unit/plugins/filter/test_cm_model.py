@@ -174,7 +174,7 @@ def test_seed_model_is_valid():
     assert cm_model_problems(seed_model(), HOSTS) == []
 
 
-@pytest.mark.parametrize('changes,expected', [(c, e) for _, c, e in BAD], ids=[i for i, _, _ in BAD])
+@pytest.mark.parametrize('changes,expected', [(case[1], case[2]) for case in BAD], ids=[case[0] for case in BAD])
 def test_each_bad_model_is_reported(changes, expected):
     problems = cm_model_problems(_mutated(changes), HOSTS)
     matching = [p for p in problems if all(part in p for part in expected)]
@@ -191,7 +191,7 @@ def test_secrets_are_never_echoed():
 
 
 def test_every_problem_is_reported_at_once():
-    changes = [change for _, changes, _ in BAD[:6] for change in changes]
+    changes = [change for case in BAD[:6] for change in case[1]]
     model = seed_model()
     for path, value in [(('agents', 1, 'id'), 'agent1'), (('agents', 2, 'port'), 70000),
                         (('tb_home',), None), (('instance', 'ext_agents'), [['agent1']])]:
