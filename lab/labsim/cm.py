@@ -315,6 +315,9 @@ class CMDaemon:
 
     # -- one pass of the control loop
     def tick(self):
+        # TSC member duties first (seed 004): they must run even when the CM file is unreadable.
+        if tsc.cm_tick(self) == "stop":
+            self.stopping = True
         resources = self.cm.resources()
         groups = self.groups(resources)
         local_agents = of_type(resources, "agent")
@@ -324,9 +327,6 @@ class CMDaemon:
             for name in set(self.agents) - {a["name"] for a in local_agents}:
                 del self.agents[name]
         self.commit_lost_peers(resources, groups)
-        # TSC member duties (seed 004): heartbeat to the observer, CM file and isolation rules.
-        if tsc.cm_tick(self) == "stop":
-            self.stopping = True
 
     def groups(self, resources):
         """{group name: group record} of every cluster this node belongs to."""
