@@ -40,6 +40,8 @@ import topology  # noqa: E402
 
 PREFIX = "tcm-bench"
 ALL_PHASES = ("main", "all-at-once", "baseline", "scale", "tuning")
+# Not in the default run (main measures failover): a converge and the failover alone.
+EXTRA_PHASES = ("failover",)
 # lab.conf of every bench lab: the lab's default timings (short) plus the tool log.
 LAB_CONF = ["LAB_TOOL_TIMING=Y"]
 SAMPLE_PERIOD = 0.2
@@ -341,7 +343,7 @@ POLLER = r"""
 while :; do
   printf 'POLL %s\n' "$(date +%s.%N)"
   printf 'status\nexit\n' | prs_adm 2>&1
-  printf 'END\n'
+  printf '\nEND\n'
   sleep 0.1
 done
 """
@@ -578,6 +580,14 @@ class Bench:
                 "up_s": up, "first": res["first"], "second": res["second"]}
         self.with_lab(4, body)
 
+    def failover(self):
+        def body(lab, up):
+            res = self.report.setdefault("main", {"nodes": lab.nodes, "up_s": up})
+            res["first_for_failover"] = self.runner.playbook(lab, "failover-first")
+            self.save()
+            res["failover"] = failover(lab)
+        self.with_lab(4, body)
+
     def tuning(self, lab, variants):
         """Second runs of a converged lab with one setting changed (Ansible's own knobs)."""
         for name, env_extra, extra in variants:
@@ -623,7 +633,7 @@ class Bench:
         log("results: %s" % self.report_path)
         subprocess.run(["bash", os.path.join(REPO, "scripts", "build_collection.sh")], cwd=REPO,
                        env=self.env, check=True, capture_output=True)
-        for name in ("main", "all-at-once", "baseline"):
+        for name in ("main", "all-at-once", "baseline", "failover"):
             if name in self.args.phases:
                 self.phase(name, getattr(self, name.replace("-", "_")))
         if "scale" in self.args.phases:
@@ -656,7 +666,7 @@ def main(argv=None):
         return 0
     if not args.prefix.startswith(PREFIX):
         parser.error("--prefix must start with %s" % PREFIX)
-    unknown = set(args.phases) - set(ALL_PHASES)
+    unknown = set(args.phases) - set(ALL_PHASES + EXTRA_PHASES)
     if unknown:
         parser.error("unknown phases: %s" % ", ".join(sorted(unknown)))
     return Bench(args).run()
