@@ -459,7 +459,7 @@ def table(report):
     rolling = get(first, "availability", "clusters") or {}
     base_av = get(b1, "availability", "clusters") or {}
     for name in sorted(set(rolling) | set(base_av)):
-        line("4. longest no-open-DB interval, %s, rolling" % name,
+        line("4. longest no-open-DB interval, %s, rolling/seq." % name,
              fmt(get(rolling, name, "longest_no_open_instance_s")),
              fmt(get(base_av, name, "longest_no_open_instance_s")))
     aao = get(report, "all_at_once", "first", "availability", "clusters") or {}
@@ -473,21 +473,23 @@ def table(report):
     scale = report.get("scale", {})
     if scale:
         rows.append("")
-        rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s" % (
-            "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "2nd wall", "2nd chg", "2nd cmds"))
+        rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s %9s" % (
+            "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "2nd wall", "2nd chg", "2nd cmds",
+            "2nd tasks"))
         for n in sorted(scale, key=int):
             f, sec = scale[n].get("first"), scale[n].get("second")
-            rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s" % (
+            rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s %9s" % (
                 n, fmt(scale[n].get("up_s")), fmt(get(f, "wall_s")), fmt(get(f, "vendor_floor_s")),
                 fmt(get(f, "overhead_s")), fmt(get(sec, "wall_s")), fmt(get(sec, "changed")),
-                fmt(get(sec, "vendor_commands", "commands"))))
+                fmt(get(sec, "vendor_commands", "commands")), fmt(get(sec, "tasks"))))
     tuning = report.get("tuning", [])
     if tuning:
         rows.append("")
         rows.append("tuning: second run with one setting changed (compare with the 2nd wall above)")
         for t in tuning:
-            rows.append("  %2d nodes  %-32s %8s  changed=%s restarts=%s" % (
-                t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t["changed"], t["restarts"]))
+            rows.append("  %2d nodes  %-32s %8s  tasks=%s changed=%s restarts=%s" % (
+                t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t.get("tasks", "-"), t["changed"],
+                t["restarts"]))
     return "\n".join(rows)
 
 
@@ -598,6 +600,7 @@ class Bench:
             self.report.setdefault("tuning", []).append(
                 {"lab_nodes": lab.nodes, "variant": name, "env": env_extra, "args": extra,
                  "wall_s": run["wall_s"], "changed": run["changed"], "rc": run["rc"],
+                 "tasks": run["tasks"], "loadavg_before": run["loadavg_before"],
                  "restarts": run["vendor_commands"]["restarts"]})
 
     def all_at_once(self):
