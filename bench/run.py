@@ -161,9 +161,10 @@ class Lab:
 # ============================================================================= availability sampler
 
 SAMPLER = r"""
-import json, sys, time
+import json, os, sys, time
 from labsim import tibero
 dbs, period = sys.argv[2:], float(sys.argv[1])
+print(json.dumps({"pid": os.getpid()}), flush=True)
 while True:
     t = time.time()
     out = {}
@@ -185,6 +186,7 @@ class Sampler:
         self.samples = []
         self.proc = None
         self.thread = None
+        self.pid = None
 
     def __enter__(self):
         argv = ["docker", "exec", "-i", self.lab.container(self.node), "python3", "-u", "-c", SAMPLER,
@@ -203,9 +205,16 @@ class Sampler:
                 sample = json.loads(line)
             except ValueError:
                 continue
+            if "pid" in sample:
+                self.pid = sample["pid"]
+                continue
             self.samples.append((sample["t"], {db: set(s) for db, s in sample["open"].items()}))
 
     def __exit__(self, *exc):
+        # Killing `docker exec` does not stop the loop inside the container: kill it there.
+        if self.pid:
+            subprocess.run(["docker", "exec", self.lab.container(self.node), "kill", str(self.pid)],
+                           capture_output=True)
         self.proc.kill()
         self.proc.wait()
         self.thread.join(5)
@@ -340,6 +349,7 @@ def end_state(lab):
 # ============================================================================= failover
 
 POLLER = r"""
+printf 'PID %s\n' $$
 while :; do
   printf 'POLL %s\n' "$(date +%s.%N)"
   printf 'status\nexit\n' | prs_adm 2>&1
@@ -362,12 +372,14 @@ def failover(lab):
     expire = lab.lab_conf_value("LAB_CM_HEARTBEAT_EXPIRE")
     poller = subprocess.Popen(lab.prosync_exec_argv(survivor, POLLER), stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
-    polls, lock = [], threading.Lock()
+    polls, lock, poller_pid = [], threading.Lock(), []
 
     def read():
         block, stamp = [], None
         for line in poller.stdout:
-            if line.startswith("POLL "):
+            if line.startswith("PID ") and not poller_pid:
+                poller_pid.append(line.split()[1])
+            elif line.startswith("POLL "):
                 stamp, block = float(line.split()[1]), []
             elif line.strip() == "END" and stamp is not None:
                 with lock:
@@ -393,6 +405,8 @@ def failover(lab):
                 if all(procs.get(p) and procs.get(p) != victim_agent for p in moving):
                     t_done, placement = stamp, {p: procs[p] for p in moving}
                     break
+    if poller_pid:  # the loop in the container outlives the docker exec client
+        subprocess.run(["docker", "exec", lab.container(survivor), "kill", poller_pid[0]], capture_output=True)
     poller.kill()
     poller.wait()
     after = [s for s, _ in polls if s >= t0]
