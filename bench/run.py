@@ -370,6 +370,7 @@ def failover(lab):
     if not moving:
         return {"error": "no ProSync process ran on %s (%s) before the stop: %s" % (victim, victim_agent, before)}
     expire = lab.lab_conf_value("LAB_CM_HEARTBEAT_EXPIRE")
+    prs_expire = lab.lab_conf_value("LAB_PRS_HEARTBEAT_EXPIRE")
     poller = subprocess.Popen(lab.prosync_exec_argv(survivor, POLLER), stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
     polls, lock, poller_pid = [], threading.Lock(), []
@@ -415,6 +416,7 @@ def failover(lab):
               "processes": moving, "placement_after": placement,
               "failover_s": round(t_done - t0, 2) if t_done else None,
               "timed_out": t_done is None, "lab_cm_heartbeat_expire_s": expire,
+              "lab_prs_heartbeat_expire_s": prs_expire,
               "poll_interval_s": measure.max_gap([(s, None) for s in after])}
     log("failover: %s" % ("%.1fs" % result["failover_s"] if t_done else "TIMED OUT"))
     return result
