@@ -510,14 +510,15 @@ def table(report):
 
 
 def merge_reports(paths):
-    """One report from several runs of different phases (later files win; scale sizes and tuning add up)."""
+    """One report from several runs of different phases (later files win key by key inside main,
+    scale, ...; tuning and errors add up)."""
     merged = {}
     for path in paths:
         with open(path) as handle:
             report = json.load(handle)
         for key, value in report.items():
-            if key == "scale":
-                merged.setdefault("scale", {}).update(value)
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key].update(value)  # e.g. main: first/second from one run, failover from another
             elif key in ("tuning", "errors"):
                 merged.setdefault(key, []).extend(value)
             else:
