@@ -202,7 +202,7 @@ SITE_CASES = [
     ('site: agent id with command substitution', _model_mutation(['tibero_cm_agents', 0, 'id'], 'a' + PWN),
      None, ['tibero_cm_agents[0].id', 'no shell metacharacters', 'no host was touched']),
     ('site: CM tip with CM_ID twice', None, _dup_cm_id,
-     ['node2: CM tip', 'cm_tibero2.tip', 'CM_ID is set 2 times', 'rule: the CM tip', 'nothing was changed on any node']),
+     ['node2: CM tip: ', 'cm_tibero2.tip', 'CM_ID is set 2 times', 'rule: the CM tip', 'nothing was changed on any node']),
 ]
 
 
