@@ -45,8 +45,9 @@ SHOW_OBS_HEADER = ("TSC_ID", "CLS_ID", "CM_NAME", "NID", "CM_STAT", "INST_STAT",
 
 
 def fresh_seconds():
-    """A heartbeat older than this means its sender is not talking (several missed ticks)."""
-    return max(1.5, 4 * common.conf_float("LAB_CM_TICK"))
+    """A heartbeat older than this means its sender is not talking (several missed ticks; generous
+    so that a CPU-starved CM on a loaded lab host does not flap between talking and silent)."""
+    return max(3.0, 8 * common.conf_float("LAB_CM_TICK"))
 
 
 def timers_from(*tips):
