@@ -83,7 +83,8 @@ def docker(*args, **kwargs):
     kwargs.setdefault('capture_output', True)
     kwargs.setdefault('text', True)
     kwargs.setdefault('timeout', 300)
-    return subprocess.run(['docker'] + list(args), **kwargs)
+    check = kwargs.pop('check', False)
+    return subprocess.run(['docker'] + list(args), check=check, **kwargs)
 
 
 class Result(object):
@@ -111,7 +112,7 @@ class Lab(object):
         e = env()
         e.update(TIBERO_LAB_PREFIX=PREFIX, TIBERO_LAB_CONF=conf)
         proc = subprocess.run(['bash', os.path.join(ROOT, 'scripts', 'lab.sh'), 'up'], cwd=ROOT, env=e,
-                              capture_output=True, text=True, timeout=900)
+                              capture_output=True, text=True, timeout=900, check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         self.write_conf(LAB_CONF)
         self.write_inventory()
@@ -120,7 +121,7 @@ class Lab(object):
         e = env()
         e['TIBERO_LAB_PREFIX'] = PREFIX
         subprocess.run(['bash', os.path.join(ROOT, 'scripts', 'lab.sh'), 'down'], cwd=ROOT, env=e,
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, check=False)
 
     def write_inventory(self, mutate=None):
         """inventories/lab pointed at this lab's containers; ``mutate(model)`` edits the model."""
@@ -160,7 +161,7 @@ class Lab(object):
 
     def tibero(self, node, command, check=True, timeout=120):
         """A Tibero tool as the tibero user with the node's environment."""
-        _, tb_sid, cm_sid, _ = SITE[node]
+        tb_sid, cm_sid = SITE[node][1:3]
         script = 'export TB_HOME=%s TB_SID=%s CM_SID=%s; export PATH=$TB_HOME/bin:$PATH; %s' % (
             TB_HOME, tb_sid, cm_sid, command)
         return self.sh(node, script, user='tibero', check=check, timeout=timeout)
@@ -171,7 +172,7 @@ class Lab(object):
 
     def read_bytes(self, node, path):
         proc = subprocess.run(['docker', 'exec', container(node), 'cat', path], capture_output=True,
-                              timeout=60)
+                              timeout=60, check=False)
         return proc.stdout if proc.returncode == 0 else None
 
     def show_all(self, node='node1'):

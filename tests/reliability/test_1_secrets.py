@@ -98,7 +98,7 @@ def test_no_secret_in_process_argv_on_the_nodes(runs):
     sampler = runs['sampler']
     assert sampler.rounds >= 5, 'the sampler ran only %d rounds' % sampler.rounds
     # The sampler saw the run's own commands (so it watched the right processes).
-    seen = '\n'.join(text for _, text in sampler.samples)
+    seen = '\n'.join(sample[1] for sample in sampler.samples)
     assert 'python3' in seen or 'BECOME-SUCCESS' in seen
     leaking = [(node, line) for node, text in sampler.samples for line in text.splitlines()
                if _leaks(line, runs['all'])]
