@@ -61,9 +61,11 @@ bench: bootstrap
 units: collection
 	$(ENV) cd "$(COLLECTION)" && PYTHONPATH="$$TCM_COLLECTIONS_DIR" python -m pytest $(PYTEST_OPTS) tests/unit
 
-# Unit tests of the simulated tools, on the host (no Docker).
+# Unit tests of the simulated tools, on the host (no Docker). They run real daemons against wall-clock
+# timers (heartbeats, probes, observer expiry); a CPU-starved machine can miss one, so a failed test is
+# retried twice (pytest-rerunfailures prints every rerun).
 lab-units:
-	$(ENV) python -m pytest $(PYTEST_OPTS) lab/tests
+	$(ENV) python -m pytest $(PYTEST_OPTS) --reruns 2 --reruns-delay 2 lab/tests
 
 sanity: collection
 	$(ENV) cd "$(COLLECTION)" && ansible-test sanity --local --python $(SANITY_PYTHON) --color no

@@ -75,6 +75,18 @@ docker_engine() {
     log "Docker engine up after ${waited}s"
 }
 
+# ------------------------------------------------------------------ 2b. PID space
+# The lab runs thousands of short-lived processes (tool calls, agent scripts) in many containers that
+# share the host's PID counter; with the common default pid_max of 32768 PIDs are reused within
+# minutes, and the lab's pid-file bookkeeping can then signal the wrong process. Widen it when we can
+# (root on the host); a machine where /proc/sys is read-only keeps its value.
+pid_space() {
+    local file=/proc/sys/kernel/pid_max want=4194304
+    if [[ -w $file ]] && (($(cat "$file") < want)); then
+        echo "$want" >"$file" 2>/dev/null && log "kernel.pid_max raised to $want" || true
+    fi
+}
+
 # ------------------------------------------------------------------ 3. venv
 pick_python() {
     local candidate
@@ -193,6 +205,7 @@ main() {
     if ((with_docker)); then
         apt_packages
         docker_engine
+        pid_space
     else
         command -v rsync >/dev/null || apt_packages
     fi
