@@ -149,7 +149,11 @@ def test_observer_follows_the_seed_table(tsc, site, scenario, mode):
         assert LOWER_BOUND[scenario] - 0.5 <= elapsed <= expected["seconds"] + LATENCY, elapsed
         assert history[0]["from"] == "cls_pri" and history[0]["to"] == "cls_sby"
         assert wait_until(lambda: db_mode(sby) == "FAILOVER", timeout=5)
-        assert "UP(FAILOVER)  PRIMARY" in obs.ok("cmrctl", "show")
+        # The observer learns the new mode from the standby CM's next heartbeat, which its CM
+        # publishes only after tbboot returns (LAB_BOOT_SECONDS after tbsvr's state file shows
+        # FAILOVER): poll the observer's view for a few CM ticks instead of racing that publish.
+        assert wait_until(lambda: "UP(FAILOVER)  PRIMARY" in obs.ok("cmrctl", "show"), timeout=3), \
+            obs.ok("cmrctl", "show")
     else:
         assert db_mode(sby) == "RECOVERY"
     assert db_mode(pri) is None
