@@ -383,3 +383,14 @@ def parse_agent_detail(detail):
     if not match:
         return None
     return dict(script=match.group('script'), start_retry_cnt=int(match.group('cnt')))
+
+
+def local_group_names(parsed):
+    """Names of the groups the local node's table (the first one) of a ``parse_nodes`` result lists.
+
+    An agent always belongs to a group its own node lists (cmrctl adds an agent only to a group of
+    its node and refuses to delete a group that still has agents), so when this is one name, every
+    agent of the local node is in that group: no ``cmrctl show group`` is needed to tell.
+    """
+    local = parsed['nodes'][0] if parsed['nodes'] else None
+    return [r['name'] for r in parsed['resources'] if r['node'] == local and r['type'] == 'group']

@@ -15,6 +15,8 @@ description:
   - Adds, starts, stops and deletes a CM C(agent) resource of this node with C(cmrctl), idempotently.
   - Run it on the node the agent belongs to. The state is read from this node's table of C(cmrctl show);
     only the commands that make a difference are run, and the state is read again to confirm.
+  - Which group an existing agent is in is read from C(cmrctl show group) only when the node has more than
+    one group; when O(grpname) is its only group, the agent is in it (one read for a converged agent).
   - O(state=started) adds and starts in one run; O(state=absent) stops, then deletes.
   - Before anything is run, the agent script is checked the way the CM will run it. It must exist, be
     executable, and start with a bash shebang (C(#!/bin/bash), C(#!/usr/bin/env bash), C(#!/bin/bash -x)...).
@@ -300,10 +302,18 @@ class AgentModule(object):
         """(agent state, group running or None) from this node's ``cmrctl show``."""
         parsed = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)
         self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
+        self.local_groups = cs.local_group_names(parsed)
         return agent_state(parsed, self.params['name']), group_running(parsed, self.params['grpname'])
 
     def read_grpname(self, current):
-        """Which group the existing agent is in, as far as ``cmrctl show group --name <grpname>`` tells."""
+        """Which group the existing agent is in, as far as ``cmrctl show group --name <grpname>`` tells.
+
+        When ``cmrctl show`` listed ``grpname`` as the node's only group, the agent is in it (an agent
+        is always in a group of its node) and nothing more is run.
+        """
+        if self.local_groups == [self.params['grpname']]:
+            current['grpname'] = self.params['grpname']
+            return
         parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']], cs.parse_nodes)
         listed = cs.find_resource(parsed['resources'], 'agent', self.params['name'], node=self.local_node)
         current['grpname'] = self.params['grpname'] if listed else 'another group'

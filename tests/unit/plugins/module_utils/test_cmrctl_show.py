@@ -331,3 +331,11 @@ def test_lab_observer_samples(fixture, members):
 def test_observer_with_no_tsc_yet_has_no_members():
     text = '\n'.join(read_fixture('lab_observer_show.txt').splitlines()[:4] + ['=' * 65]) + '\n'
     assert cs.parse_observer(text) == dict(name='obs1', members=[])
+
+
+def test_local_group_names_come_from_the_local_table_only():
+    assert cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_node1_no_group.txt'))) == []
+    assert cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_node1_group_up.txt'))) == ['CM1']
+    # show all: cm_tibero2's CM1 row is another node's, not a second group of this one.
+    assert cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_all_group_up.txt'))) == ['CM1']
+    assert cs.local_group_names(dict(nodes=[], resources=[])) == []

@@ -128,6 +128,13 @@ def test_agent_state_from_the_seed():
 # main()
 
 
+def _with_second_group(show):
+    """The show with a group CM2 row under CM1's on the local node."""
+    lines = show.splitlines(True)
+    row = [line for line in lines if ' group ' in line][0]
+    return ''.join(lines[:lines.index(row) + 1] + [row.replace('CM1', 'CM2')] + lines[lines.index(row) + 1:])
+
+
 @pytest.fixture
 def site(tmp_path):
     """A fake TB_HOME, a good agent script, and the seed's outputs rewritten to name that script."""
@@ -143,6 +150,9 @@ def site(tmp_path):
         group_up_no_agent=''.join(l for l in group_up.splitlines(True) if ' agent ' not in l),
         show_group=read_fixture('lab_show_group_cm1_up.txt').replace(LAB_SCRIPT, script),
         show_group_other=read_fixture('lab_show_group_cm1_up.txt').replace('agent1', 'agent7'),
+        # The node also lists a second group: which one agent1 is in takes `cmrctl show group`.
+        two_groups_up=_with_second_group(group_up),
+        two_groups_down=_with_second_group(group_down),
     )
     return dict(tb_home=tb_home, script=script, shows=shows,
                 cmrctl=os.path.join(tb_home, 'bin', 'cmrctl'))
@@ -182,13 +192,22 @@ def test_present_adds_to_the_group_and_confirms(site):
                                   after=dict(state='stopped', script=site['script'], grpname='CM1'))
 
 
-def test_second_run_checks_the_group_and_changes_nothing(site):
-    fake = FakeRunCommand([_show(site, 'group_up'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+def test_second_run_reads_once_and_changes_nothing(site):
+    # CM1 is the node's only group, so agent1 is in it: `cmrctl show` alone answers.
+    fake = FakeRunCommand([_show(site, 'group_up')])
     result = run_module(cmrctl_agent.main, _args(site, state='started'), fake, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands']) == (False, [])
     converged = dict(state='started', script=site['script'], grpname='CM1')
     assert result['diff']['before'] == result['diff']['after'] == converged
+
+
+def test_node_with_two_groups_reads_the_group_to_find_the_agent(site):
+    fake = FakeRunCommand([_show(site, 'two_groups_up'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+    result = run_module(cmrctl_agent.main, _args(site, state='started'), fake, diff=True)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (False, [])
+    assert result['diff']['before']['grpname'] == 'CM1'
 
 
 def test_started_in_a_running_group_adds_and_starts(site):
@@ -205,7 +224,7 @@ def test_started_in_a_running_group_adds_and_starts(site):
 
 
 def test_check_mode_plans_the_start_of_a_down_agent(site):
-    fake = FakeRunCommand([_show(site, 'group_up_agent_down'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+    fake = FakeRunCommand([_show(site, 'group_up_agent_down')])
     result = run_module(cmrctl_agent.main, _args(site, state='started'), fake, check_mode=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands']) == (True, [_cmd(site, 'start')])
@@ -215,7 +234,6 @@ def test_check_mode_plans_the_start_of_a_down_agent(site):
 def test_agent_still_down_after_start_fails_with_hints(site):
     fake = FakeRunCommand([
         _show(site, 'group_up_agent_down'),
-        _show(site, 'show_group', 'group', '--name', 'CM1'),
         Step(_cmd(site, 'start'), out='SUCCESS!\n'),
         _show(site, 'group_up_agent_down'),
     ])
@@ -228,7 +246,7 @@ def test_agent_still_down_after_start_fails_with_hints(site):
 
 
 def test_started_with_the_group_down_is_refused(site):
-    fake = FakeRunCommand([_show(site, 'group_down'), _show(site, 'show_group', 'group', '--name', 'CM1')])
+    fake = FakeRunCommand([_show(site, 'group_down')])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, _args(site, state='started'), fake)
     assert 'group CM1 is down' in exc.value.result['msg']
@@ -236,7 +254,7 @@ def test_started_with_the_group_down_is_refused(site):
 
 
 def test_agent_in_another_group_is_reported(site):
-    fake = FakeRunCommand([_show(site, 'group_down'), _show(site, 'show_group_other', 'group', '--name', 'CM1')])
+    fake = FakeRunCommand([_show(site, 'two_groups_down'), _show(site, 'show_group_other', 'group', '--name', 'CM1')])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, _args(site), fake)
     assert 'grpname is another group, wanted CM1' in exc.value.result['msg']
@@ -244,7 +262,7 @@ def test_agent_in_another_group_is_reported(site):
 
 def test_other_script_is_replaced_only_when_asked_and_down(site, tmp_path):
     other = make_tool(str(tmp_path / 'prosync' / 'bin'), 'prs_1.sh', BASH_SCRIPT)
-    steps = [_show(site, 'group_down'), _show(site, 'show_group', 'group', '--name', 'CM1')]
+    steps = [_show(site, 'group_down')]
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, _args(site, script=other), FakeRunCommand(list(steps)))
     assert 'script is %s, wanted %s' % (site['script'], other) in exc.value.result['msg']

@@ -21,6 +21,7 @@ from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
 SHOW_NO_GROUP = read_fixture('seed000_show_node1_no_group.txt')
 SHOW_GROUP_DOWN = read_fixture('seed000_show_node1_group_down.txt')
 SHOW_GROUP_UP = read_fixture('seed000_show_node1_group_up.txt')
+SHOW_GROUP_UP_AGENT_DOWN = SHOW_GROUP_UP.replace('agent1       UP', 'agent1     DOWN').replace('cnt: 0', 'cnt: 3')
 SHOW_GROUP_CM1_UP = read_fixture('lab_show_group_cm1_up.txt')
 SHOW_GROUP_CM1_AGENT_DOWN = read_fixture('lab_show_group_cm1_agent1_down.txt')
 START_OUT = read_fixture('seed000_start_group.txt')
@@ -116,15 +117,15 @@ def test_started_adds_and_starts_in_one_run_then_confirms(tb_home):
         Step(_add(tb_home), out=ADD_OUT),
         Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_UP),
     ])
     result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake, diff=True)
     fake.assert_all_used()
     assert result['changed'] is True
     assert result['commands'] == [_add(tb_home), _cmrctl(tb_home, 'start', 'group', '--name', 'CM1')]
     assert result['group'] == STARTED
+    # CM1 is the node's only group: the confirming `cmrctl show` lists its agents, no `show group`.
     assert result['agents'] == [dict(name='agent1', status='UP',
-                                     detail='/home/prosync/example/bin/prs_0.sh, start retry cnt: 0')]
+                                     detail='/home/tibero/tibero/tibero7/prs_0.sh, start retry cnt: 0')]
     assert result['diff'] == dict(before=dict(state='absent'),
                                   after=dict(state='started', cname='cls_tibero', grptype='prosync', failover=True))
     env = fake.calls[1].env
@@ -133,11 +134,8 @@ def test_started_adds_and_starts_in_one_run_then_confirms(tb_home):
     assert fake.calls[1].timeout == 120
 
 
-def test_second_run_changes_nothing(tb_home):
-    fake = FakeRunCommand([
-        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_UP),
-    ])
+def test_second_run_reads_once_and_changes_nothing(tb_home):
+    fake = FakeRunCommand([Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP)])
     result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands']) == (False, [])
@@ -180,14 +178,14 @@ def test_agent_down_after_our_start_fails_with_the_reason(tb_home):
     fake = FakeRunCommand([
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
         Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
-        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_AGENT_DOWN),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP_AGENT_DOWN),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_group.main, _args(tb_home, state='started', wait_timeout=0), fake)
+    fake.assert_all_used()
     result = exc.value.result
     assert result['msg'].startswith('group CM1 is up but on this node agent1 is DOWN '
-                                    '(script /home/prosync/example/bin/prs_0.sh, start retry cnt 3)')
+                                    '(script /home/tibero/tibero/tibero7/prs_0.sh, start retry cnt 3)')
     assert '#!/bin/bash' in result['msg'] and 'CM_ID' in result['msg']
     assert result['changed'] is True
     assert result['commands'] == [_cmrctl(tb_home, 'start', 'group', '--name', 'CM1')]
@@ -198,9 +196,9 @@ def test_agent_coming_up_later_is_waited_for(tb_home):
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
         Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP_AGENT_DOWN),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP_AGENT_DOWN),
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_AGENT_DOWN),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_UP),
     ])
     with mock.patch('time.sleep') as sleep:
         result = run_module(cmrctl_group.main, _args(tb_home, state='started', wait_timeout=30), fake)
@@ -210,14 +208,47 @@ def test_agent_coming_up_later_is_waited_for(tb_home):
 
 
 def test_agent_down_without_a_start_is_a_warning(tb_home):
+    fake = FakeRunCommand([Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP_AGENT_DOWN)])
+    with mock.patch('ansible.module_utils.basic.AnsibleModule.warn') as warn:
+        result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    fake.assert_all_used()
+    assert result['changed'] is False
+    assert 'agent1 is DOWN' in warn.call_args[0][0]
+
+
+def _with_group_cm2(show):
+    """The show with a second group (CM2) on the local node: its agents' groups are not in it."""
+    lines = show.splitlines(True)
+    row = [line for line in lines if ' group ' in line][0]
+    return ''.join(lines[:lines.index(row) + 1] + [row.replace('CM1', 'CM2')] + lines[lines.index(row) + 1:])
+
+
+def test_node_with_two_groups_reads_the_group_for_its_agents(tb_home):
     fake = FakeRunCommand([
-        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP)),
         Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_AGENT_DOWN),
     ])
     with mock.patch('ansible.module_utils.basic.AnsibleModule.warn') as warn:
         result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    fake.assert_all_used()
     assert result['changed'] is False
+    assert result['agents'] == [dict(name='agent1', status='DOWN',
+                                     detail='/home/prosync/example/bin/prs_0.sh, start retry cnt: 3')]
     assert 'agent1 is DOWN' in warn.call_args[0][0]
+
+
+def test_node_with_two_groups_waits_for_the_agents_in_show_group(tb_home):
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_DOWN)),
+        Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP)),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_AGENT_DOWN),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_UP),
+    ])
+    with mock.patch('time.sleep'):
+        result = run_module(cmrctl_group.main, _args(tb_home, state='started', wait_timeout=30), fake)
+    fake.assert_all_used()
+    assert result['agents'][0]['status'] == 'UP'
 
 
 def test_different_settings_fail_without_running_anything(tb_home):
