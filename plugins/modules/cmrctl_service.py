@@ -1,0 +1,481 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cmrctl_service
+short_description: Manage a Tibero Cluster Manager service resource, with its TSC observer attributes
+version_added: 0.1.0
+description:
+  - Adds and deletes a CM C(service) resource with C(cmrctl add service) / C(cmrctl del service), idempotently,
+    including the Tibero Standby Cluster attributes C(--tscid), C(--obsip) and C(--obsport) that make the
+    cluster's CMs members of a TSC watched by an observer (seed 004).
+  - The current state is read from one C(cmrctl show all) (the service row of this node's table and the C(db)
+    rows of every node of the cluster), never from error texts; only the commands that make a difference are
+    run, and the state is read again to confirm.
+  - A service is cluster-wide, so run the module on one node of the cluster (C(run_once) or one host per cluster).
+  - C(cmrctl) cannot change a service in place, and the CM refuses to delete a service while C(db) resources
+    belong to it. So a service that exists with other settings (for example registered without TSC attributes)
+    fails the task with a message naming every difference and the manual procedure, unless O(replace=true).
+extends_documentation_fragment:
+  - tibero.cm.tibero
+  - tibero.cm.tibero.cm_sid
+options:
+  name:
+    description: Name of the service resource (C(--name)), for example C(tibero).
+    type: str
+    required: true
+  cname:
+    description:
+      - Cluster resource the service belongs to (C(--cname)), for example C(cls_tibero).
+      - Required to add the service; when given, compared with the existing service.
+    type: str
+  type:
+    description: Service type (C(--type)). Tibero databases use C(db).
+    type: str
+    choices: [db, as]
+    default: db
+  mode:
+    description:
+      - Service mode (C(--mode)) C(AC) (Active Cluster) or C(HA) (High Availability).
+      - Omitted, C(--mode) is not passed (the CM's default) and the existing service's mode is not compared.
+    type: str
+    choices: [AC, HA]
+  tscid:
+    description:
+      - TSC id (C(--tscid)) of the Tibero Standby Cluster the service's CMs join; the observer's
+        C(cmrctl show --tscid) lists them under this id.
+      - O(tscid), O(obsip) and O(obsport) go together. Omitted, the service's TSC attributes are neither
+        passed nor compared.
+    type: int
+  obsip:
+    description: Address of the observer (C(--obsip)) the service's CMs connect to.
+    type: str
+  obsport:
+    description: Port of the observer (C(--obsport)), the observer tip's C(CM_OBSERVER_PORT).
+    type: int
+  state:
+    description:
+      - V(present) the service exists with the wanted settings; V(absent) it does not exist.
+      - V(absent) fails while C(db) resources belong to the service (the CM refuses; delete them first).
+    type: str
+    choices: [present, absent]
+    default: present
+  replace:
+    description:
+      - When the existing service's settings differ from the wanted ones, re-register it (destructive) -
+        C(cmrctl del db) for each of its C(db) resources, C(cmrctl del service), C(cmrctl add service) with the
+        wanted settings, then C(cmrctl add db) again for each C(db) resource (same name and home,
+        O(db_envfile)).
+      - Only done when every C(db) resource of the service is on this node and down (stop the instance first);
+        otherwise the task fails with the manual procedure. Nothing is deleted before these checks passed.
+      - Without it, such a difference fails the task with a message that names every difference.
+    type: bool
+    default: false
+  db_envfile:
+    description:
+      - Environment file (C(--envfile)) of the C(db) resources that O(replace) adds again. C(cmrctl show)
+        does not print it, so it must be given when O(replace) has C(db) resources to re-add.
+    type: path
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: The commands that would run are returned in RV(commands); nothing is changed.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode).
+    support: full
+notes:
+  - >-
+    No public vendor document shows how C(cmrctl show) prints a service's TSC attributes. The module reads them
+    from the service's DETAIL as C(tscid/obsip/obsport) followed by C(:) or C(=) and the value (the lab prints
+    C(Database, Active Cluster (auto-restart: OFF), tscid: 1, obsip: 10.0.0.9, obsport: 9700)). A CM whose
+    output does not show them is read as a service without TSC attributes, which fails the task (it is never
+    re-registered without O(replace=true)); the observer's C(cmrctl show --tscid) (M(tibero.cm.cmrctl_info))
+    is the other source of truth.
+  - >-
+    The C(db) resources of the service are recognised by their DETAIL, which starts with the service name
+    (seed 000 C(tibero, /home/tibero/tibero/tibero7, failed retry cnt: 0)).
+  - >-
+    Some Tibero versions may ask for a confirmation on C(cmrctl add db); the module does not answer it blindly:
+    such a prompt makes the command fail or run into O(timeout), with its output in the result.
+seealso:
+  - module: tibero.cm.cmrctl_info
+  - module: tibero.cm.tsc_observer
+  - module: tibero.cm.tibero_instance
+author:
+  - tibero.cm contributors (!UNKNOWN)
+'''
+
+EXAMPLES = r'''
+- name: Register the primary cluster's service with the observer of TSC 1
+  tibero.cm.cmrctl_service:
+    name: tsc_pri
+    cname: cls_pri
+    mode: AC
+    tscid: 1
+    obsip: 10.0.0.30
+    obsport: 9700
+  run_once: true
+  become: true
+  become_user: tibero
+
+- name: Re-register a service that exists without TSC attributes (its instance is already stopped)
+  tibero.cm.cmrctl_service:
+    name: tsc_pri
+    cname: cls_pri
+    tscid: 1
+    obsip: 10.0.0.30
+    obsport: 9700
+    replace: true
+    db_envfile: /home/tibero/.bash_profile
+    tb_home: /home/tibero/tibero7
+    cm_sid: cm_pri
+'''
+
+RETURN = r'''
+commands:
+  description: The C(cmrctl) argv lists run (planned, in check mode), in order. Read-only C(show) calls are not listed.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/home/tibero/tibero7/bin/cmrctl", "add", "service", "--name", "tsc_pri", "--cname", "cls_pri",
+            "--type", "db", "--mode", "AC", "--tscid", "1", "--obsip", "10.0.0.30", "--obsport", "9700"]]
+service:
+  description: The service as C(cmrctl show all) lists it after the run (predicted in check mode); C(state) is V(absent) when it does not exist.
+  returned: always
+  type: dict
+  sample: {"name": "tsc_pri", "state": "present", "status": "UP", "cname": "cls_pri", "type": "db", "mode": "AC",
+           "tscid": 1, "obsip": "10.0.0.30", "obsport": 9700}
+db_resources:
+  description: The C(db) resources of the service on every node of the cluster, as read before the run.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "tb_pri", "node": "cm_pri1", "status": "UP(NRML)", "dbhome": "/home/tibero/tibero7"}]
+differences:
+  description: The settings of the existing service that differ from the wanted ones, as C(option, current, wanted).
+  returned: always (also on the failure that a difference causes)
+  type: list
+  elements: list
+  sample: [["tscid", null, 1], ["obsip", null, "10.0.0.30"], ["obsport", null, 9700]]
+diff:
+  description: The service before and after (O(state), O(cname), O(type), O(mode), O(tscid), O(obsip), O(obsport)).
+  returned: in diff mode
+  type: dict
+'''
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
+
+ADD_MARKER = 'Resource add success!'
+DEL_MARKER = 'Resource del success!'
+
+# Service DETAIL (seed 000): "<kind>, <mode words> (auto-restart: OFF)", then (lab, unverified) the TSC attributes.
+_KINDS = {'DATABASE': 'db', 'ACTIVE STORAGE': 'as'}
+_MODES = {'ACTIVE CLUSTER': 'AC', 'HIGH AVAILABILITY': 'HA'}
+_TSC_FIELDS = (
+    ('tscid', re.compile(r'\btsc[\s_]?id\s*[:=]\s*(\d+)', re.IGNORECASE), int),
+    ('obsip', re.compile(r'\bobs(?:erver)?[\s_]?ip\s*[:=]\s*([^\s,()]+)', re.IGNORECASE), str),
+    ('obsport', re.compile(r'\bobs(?:erver)?[\s_]?port\s*[:=]\s*(\d+)', re.IGNORECASE), int),
+)
+TSC_KEYS = ('tscid', 'obsip', 'obsport')
+COMPARED = ('cname', 'type', 'mode') + TSC_KEYS
+
+
+class PlanError(Exception):
+    """The wanted state cannot be reached safely; the message says why and what to do."""
+
+    def __init__(self, msg, differences=None):
+        super(PlanError, self).__init__(msg)
+        self.differences = differences or []
+
+
+# ---------------------------------------------------------------------------------------------------
+# pure functions: state from `cmrctl show all`, plan, argv
+
+
+def parse_service_detail(detail):
+    """Service DETAIL -> {type, mode, tscid, obsip, obsport}; unknown parts are None."""
+    detail = detail or ''
+    parts = [p.strip() for p in detail.split(',')]
+    kind = parts[0].upper() if parts else ''
+    mode_words = parts[1].split('(')[0].strip().upper() if len(parts) > 1 else ''
+    info = dict(type=_KINDS.get(kind, kind.lower() or None),
+                mode=_MODES.get(mode_words, mode_words or None))
+    for key, pattern, convert in _TSC_FIELDS:
+        match = pattern.search(detail)
+        info[key] = convert(match.group(1)) if match else None
+    return info
+
+
+def service_state(parsed, name):
+    """The service as this node's table lists it: {name, state, status, cname, type, mode, tscid, obsip, obsport}."""
+    local = parsed['nodes'][0] if parsed['nodes'] else None
+    row = cs.find_resource(parsed['resources'], 'service', name, node=local)
+    if row is None:
+        return dict(name=name, state='absent')
+    state = dict(name=name, state='present', status=row['status'], cname=row['cluster'])
+    state.update(parse_service_detail(row['detail']))
+    return state
+
+
+def db_resources(parsed, name):
+    """Every node's db rows whose DETAIL names this service: [{name, node, status, dbhome}]."""
+    found = []
+    for row in parsed['resources']:
+        if row['type'] != 'db':
+            continue
+        parts = [p.strip() for p in (row.get('detail') or '').split(',')]
+        if parts and parts[0] == name:
+            found.append(dict(name=row['name'], node=row['node'], status=row['status'],
+                              dbhome=parts[1] if len(parts) > 1 else ''))
+    return found
+
+
+def differences(current, want):
+    """[(option, current value, wanted value)] for the settings given in ``want`` that differ."""
+    diffs = []
+    for key in COMPARED:
+        if want.get(key) is None:
+            continue
+        have = current.get(key)
+        same = (str(have).lower() == str(want[key]).lower()) if have is not None else False
+        if not same:
+            diffs.append((key, have, want[key]))
+    return diffs
+
+
+def add_argv(cmrctl, want):
+    argv = [cmrctl, 'add', 'service', '--name', want['name'], '--cname', want['cname'], '--type', want['type']]
+    if want.get('mode'):
+        argv += ['--mode', want['mode']]
+    if want.get('tscid') is not None:
+        argv += ['--tscid', str(want['tscid']), '--obsip', want['obsip'], '--obsport', str(want['obsport'])]
+    return argv
+
+
+def add_db_argv(cmrctl, db, service, envfile):
+    argv = [cmrctl, 'add', 'db', '--name', db['name'], '--svcname', service, '--dbhome', db['dbhome']]
+    if envfile:
+        argv += ['--envfile', envfile]
+    return argv
+
+
+def action_argv(cmrctl, action, want, envfile=None):
+    """The cmrctl argv of one action: ('add'|'del', None) for the service, ('add_db'|'del_db', db)."""
+    verb, db = action
+    if verb == 'add':
+        return add_argv(cmrctl, want)
+    if verb == 'del':
+        return [cmrctl, 'del', 'service', '--name', want['name']]
+    if verb == 'del_db':
+        return [cmrctl, 'del', 'db', '--name', db['name']]
+    return add_db_argv(cmrctl, db, want['name'], envfile)
+
+
+def manual_procedure(want, dbs):
+    """What an operator does by hand to re-register a service that db resources belong to."""
+    wanted = ' '.join(add_argv('cmrctl', dict(want, cname=want.get('cname') or '<cluster>')))
+    where = ', '.join('%s on %s' % (d['name'], d['node']) for d in dbs) or 'none found'
+    return ('To re-register it by hand: on every node of the cluster stop the instance (tbdown) and run '
+            '"cmrctl del db --name <sid>" (db resources: %s); then once "cmrctl del service --name %s" and '
+            '"%s"; then on every node "cmrctl add db --name <sid> --svcname %s --dbhome <dbhome> --envfile <file>" '
+            'and boot the instance again (a TSC standby in recovery mode).'
+            % (where, want['name'], wanted, want['name']))
+
+
+def _describe(diffs):
+    return ', '.join('%s is %s, wanted %s' % (key, 'none' if have is None else have, wanted)
+                     for key, have, wanted in diffs)
+
+
+def plan(current, dbs, want, state, replace, local_node, envfile):
+    """Actions that take ``current`` to ``state``: [(verb, db or None)]; PlanError if unsafe."""
+    exists = current['state'] != 'absent'
+    if state == 'absent':
+        if not exists:
+            return []
+        if dbs:
+            raise PlanError('service %s cannot be deleted: the CM refuses while db resources belong to it (%s); '
+                            'delete them first (stop each instance, then cmrctl del db on its node)'
+                            % (want['name'], ', '.join('%s on %s' % (d['name'], d['node']) for d in dbs)))
+        return [('del', None)]
+    if not exists:
+        if not want.get('cname'):
+            raise PlanError('service %s does not exist: cname is required to add it' % want['name'])
+        return [('add', None)]
+    diffs = differences(current, want)
+    if not diffs:
+        return []
+    if not replace:
+        raise PlanError('service %s exists with other settings (%s). cmrctl cannot change a service in place. %s '
+                        'Or set replace=true to let this module do it (only while every db resource of the '
+                        'service is on this node and down).'
+                        % (want['name'], _describe(diffs), manual_procedure(want, dbs)), diffs)
+    _check_replace(dbs, want, diffs, local_node, envfile)
+    return ([('del_db', d) for d in dbs] + [('del', None), ('add', None)] + [('add_db', d) for d in dbs])
+
+
+def _check_replace(dbs, want, diffs, local_node, envfile):
+    """Everything replace deletes must be re-creatable from this node; nothing is deleted otherwise."""
+    elsewhere = [d for d in dbs if d['node'] != local_node]
+    running = [d for d in dbs if d['node'] == local_node and cs.is_up(d['status'])]
+    reasons = []
+    if elsewhere:
+        reasons.append('db resources on other nodes belong to it (%s): cmrctl del db only acts on the local node'
+                       % ', '.join('%s on %s' % (d['name'], d['node']) for d in elsewhere))
+    if running:
+        reasons.append('its instance is up (%s): stop it first'
+                       % ', '.join('%s %s' % (d['name'], d['status']) for d in running))
+    if dbs and not envfile:
+        reasons.append('db_envfile is required to add its db resources again (cmrctl show does not print it)')
+    if reasons:
+        raise PlanError('service %s must be re-registered (%s) but %s. %s'
+                        % (want['name'], _describe(diffs), '; '.join(reasons), manual_procedure(want, dbs)), diffs)
+
+
+def predicted(current, want, state, actions):
+    """The service after ``actions`` (check mode and the diff's 'after')."""
+    if state == 'absent':
+        return dict(name=want['name'], state='absent')
+    if not any(verb == 'add' for verb, _db in actions):
+        return dict(current)
+    after = dict(name=want['name'], state='present', status=current.get('status', 'UP'),
+                 cname=want.get('cname') or current.get('cname'), type=want['type'])
+    for key in ('mode',) + TSC_KEYS:
+        after[key] = want[key] if want.get(key) is not None else None
+    return after
+
+
+def diff_view(service):
+    return dict((k, service[k]) for k in ('state',) + COMPARED if k in service)
+
+
+# ---------------------------------------------------------------------------------------------------
+# module
+
+
+class ServiceModule(object):
+    """Wires params -> read -> plan -> run -> confirm for one service."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.runner = tc.make_runner(module)
+        self.cmrctl = tc.tibero_tool(module, 'cmrctl')
+        self.want = dict((k, self.params[k]) for k in ('name', 'cname', 'type', 'mode') + TSC_KEYS)
+
+    def read(self):
+        parsed = tc.read_show(self.runner, self.cmrctl, ['all'], cs.parse_nodes)
+        self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
+        return service_state(parsed, self.params['name']), db_resources(parsed, self.params['name'])
+
+    def run(self):
+        state = self.params['state']
+        current, dbs = self.read()
+        want = dict(self.want)
+        if want.get('cname') is None and current['state'] != 'absent':
+            want['cname'] = current['cname']
+        diffs = differences(current, want) if current['state'] != 'absent' else []
+        try:
+            actions = plan(current, dbs, want, state, self.params['replace'], self.local_node,
+                           self.params['db_envfile'])
+        except PlanError as exc:
+            self.module.fail_json(msg=str(exc), service=current, db_resources=dbs,
+                                  differences=[list(d) for d in exc.differences], commands=[])
+        result = dict(changed=bool(actions), commands=self.runner.commands, db_resources=dbs,
+                      differences=[list(d) for d in diffs])
+        after = predicted(current, want, state, actions)
+        argvs = [action_argv(self.cmrctl, action, want, self.params['db_envfile']) for action in actions]
+        if self.module.check_mode:
+            for argv in argvs:
+                self.runner.plan(argv)
+        else:
+            for argv in argvs:
+                self.runner.run(argv, success_marker=ADD_MARKER if argv[1] == 'add' else DEL_MARKER)
+            if actions:
+                after = self.confirm(state, want, actions)
+        result['service'] = after
+        if self.module._diff:
+            result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
+        self.module.exit_json(**result)
+
+    def confirm(self, state, want, actions):
+        """Read the service again: it must be absent, or present with the wanted settings and its db resources."""
+        service, dbs = self.read()
+        problem = None
+        if state == 'absent' and service['state'] != 'absent':
+            problem = 'service %s is still listed after cmrctl del service' % want['name']
+        elif state == 'present' and service['state'] == 'absent':
+            problem = 'service %s is not listed after cmrctl add service' % want['name']
+        elif state == 'present' and differences(service, want):
+            problem = ('service %s was added but cmrctl show lists other settings (%s)'
+                       % (want['name'], _describe(differences(service, want))))
+        else:
+            readded = [db['name'] for verb, db in actions if verb == 'add_db']
+            missing = [n for n in readded if n not in [d['name'] for d in dbs]]
+            if missing:
+                problem = 'db resources %s are not listed after cmrctl add db' % ', '.join(missing)
+        if problem:
+            self.module.fail_json(msg=problem, service=service, db_resources=dbs, commands=self.runner.commands,
+                                  changed=True)
+        return service
+
+
+def main():
+    argument_spec = tc.tibero_argument_spec()
+    argument_spec.update(
+        name=dict(type='str', required=True),
+        cname=dict(type='str'),
+        type=dict(type='str', default='db', choices=['db', 'as']),
+        mode=dict(type='str', choices=['AC', 'HA']),
+        tscid=dict(type='int'),
+        obsip=dict(type='str'),
+        obsport=dict(type='int'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        replace=dict(type='bool', default=False),
+        db_envfile=dict(type='path'),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_together=[('tscid', 'obsip', 'obsport')])
+    tc.require(module, 'cm_sid')
+    bad = validate(module.params)
+    if bad:
+        module.fail_json(msg=bad, commands=[])
+    service_module = ServiceModule(module)
+    try:
+        service_module.run()
+    except CommandFailed as exc:
+        tc.fail(module, service_module.runner, exc)
+
+
+def validate(params):
+    """Input errors found before any host is touched, or None."""
+    given = [k for k in TSC_KEYS if params[k] is not None]
+    if given and len(given) != len(TSC_KEYS):
+        return 'tscid, obsip and obsport go together: only %s given' % ', '.join(given)
+    if params['tscid'] is not None and params['tscid'] < 0:
+        return 'tscid must be 0 or more, got %s' % params['tscid']
+    if params['obsport'] is not None and not 0 < params['obsport'] < 65536:
+        return 'obsport must be a TCP port (1-65535), got %s' % params['obsport']
+    if params['obsip'] is not None and not re.match(r'^[A-Za-z0-9.:_-]+$', params['obsip']):
+        return 'obsip must be an address or host name, got %r' % params['obsip']
+    for key in ('name', 'cname'):
+        if params[key] is not None and not re.match(r'^[A-Za-z0-9_.-]+$', params[key]):
+            return '%s must be a CM resource name (letters, digits, _ . -), got %r' % (key, params[key])
+    return None
+
+
+if __name__ == '__main__':
+    main()
