@@ -25,6 +25,7 @@ NODE_TYPES = ("network", "cluster", "db", "agent")
 CLUSTER_TYPES = ("service", "group")
 SCRIPT_NOT_FOUND_RC = 127
 SCRIPT_NOT_EXECUTABLE_RC = 126
+READY_TIMEOUT = 30  # tbcm -b: seconds for a new daemon to publish its first heartbeat
 
 
 # ---------------------------------------------------------------- shared (cluster-wide) files
@@ -38,7 +39,7 @@ def empty_cluster_file():
 
 
 def read_cluster_file(cluster):
-    return common.read_json_locked(cluster_file_path(cluster), empty_cluster_file())
+    return common.read_json(cluster_file_path(cluster), empty_cluster_file())
 
 
 def node_doc_path(cluster, cm_name):
@@ -127,7 +128,7 @@ class LocalCM:
         return self.tip.get("CM_RESOURCE_FILE", "")
 
     def resources(self):
-        return common.read_json_locked(self.resource_file, {"resources": []})["resources"]
+        return common.read_json(self.resource_file, {"resources": []})["resources"]
 
     @contextlib.contextmanager
     def edit_resources(self):
@@ -486,9 +487,12 @@ def tbcm_boot(cm):
         os.unlink(cm.pid_path)
     print("CM Guard daemon started up.")
     print("import resources from '%s'..." % cm.resource_file)
-    pid = common.spawn_daemon("tbcm", CM_MODULE, ["daemon"], os.path.join(cm.runtime_dir, "tbcm.out"))
-    if not wait_for_ready(cm, pid, timeout=30):
-        return startup_failed(cm.name, "CM daemon did not come up; see %s" % cm.log_path)
+    out_path = os.path.join(cm.runtime_dir, "tbcm.out")
+    pid = common.spawn_daemon("tbcm", CM_MODULE, ["daemon"], out_path)
+    problem = wait_for_ready(cm, pid, READY_TIMEOUT)
+    if problem:
+        return startup_failed(cm.name, "CM daemon (pid %d) %s; see %s and %s"
+                              % (pid, problem, out_path, cm.log_path))
     print(tibero.BANNER)
     print("")
     print("Tibero cluster manager started up.")
@@ -497,14 +501,20 @@ def tbcm_boot(cm):
 
 
 def wait_for_ready(cm, pid, timeout):
+    """None once the daemon `pid` has written its pid file (after its first heartbeat), else why not.
+
+    The daemon takes no lock before that point (readers never lock), so only CPU time bounds it.
+    `pid` is this tool's own child, so it cannot be reused while we wait: "alive" needs no argv check
+    (an argv check misreads a daemon still inside execve as dead, see common.wait_exec)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if cm.pid() == pid and common.pid_alive(pid, CM_MODULE):
-            return True
-        if not common.pid_alive(pid, CM_MODULE):
-            return False
+            return None
+        if not common.pid_alive(pid):
+            return "exited during start-up"
+        if time.monotonic() > deadline:
+            return "did not write its pid file within %g s" % timeout
         time.sleep(0.05)
-    return False
 
 
 def tbcm_down(cm):

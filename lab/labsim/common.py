@@ -2,8 +2,9 @@
 
 Roots come from the environment so tests can run several "nodes" on one host:
 TB_HOME, TB_SID, CM_SID, PRS_HOME, LAB_SHARED (default /lab/shared), LAB_NODE (default hostname).
-State lives in JSON files written atomically under a file lock, so it survives tool restarts and
-concurrent tools on several nodes (containers sharing the LAB_SHARED volume).
+State lives in JSON files, so it survives tool restarts. Writers read-modify-write under a file lock
+(concurrent tools on several nodes, containers sharing the LAB_SHARED volume); every write replaces
+the file atomically, so readers never take the lock and never wait for a writer.
 """
 
 import contextlib
@@ -231,7 +232,10 @@ def conf_flag(key):
 
 @contextlib.contextmanager
 def file_lock(path):
-    """Exclusive advisory lock on <path>.lock (works across containers on one volume)."""
+    """Exclusive advisory lock on <path>.lock (works across containers on one volume).
+
+    Hold it for a read-modify-write only: never while running a script or waiting for another
+    process, since every writer of the file (CM daemons, cmrctl, prs_agent) would wait too."""
     lock_path = path + ".lock"
     os.makedirs(os.path.dirname(lock_path) or ".", exist_ok=True)
     with open(lock_path, "a") as handle:
@@ -243,7 +247,8 @@ def file_lock(path):
 
 
 def read_json(path, default=None):
-    """Load a JSON file; `default` when it is missing or empty (torn writes cannot happen)."""
+    """Load a JSON file; `default` when it is missing or empty. Takes no lock: writers replace the
+    file atomically (write_json_atomic), so a reader sees the old or the new content, never half."""
     try:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
@@ -281,12 +286,19 @@ def json_update(path, default):
         write_json_atomic(path, data)
 
 
-def read_json_locked(path, default=None):
-    with file_lock(path):
-        return read_json(path, default)
-
 
 # ---------------------------------------------------------------- processes
+
+def command_line(pid):
+    """argv of a process from /proc/<pid>/cmdline; [] when it is gone, exiting or still inside
+    execve (the kernel fills the new argv in only at the end of the exec)."""
+    try:
+        with open("/proc/%d/cmdline" % int(pid), "rb") as handle:
+            raw = handle.read()
+    except (OSError, ValueError):
+        return []
+    return raw.decode("utf-8", "replace").split("\0")[:-1] if raw else []
+
 
 def pid_alive(pid, marker=None):
     """True when `pid` runs and is not a zombie; with `marker`, its argv must contain it too
@@ -301,15 +313,11 @@ def pid_alive(pid, marker=None):
     try:
         with open("/proc/%d/stat" % int(pid)) as handle:
             state = handle.read().rsplit(")", 1)[1].split()[0]
-        if state in ("Z", "X"):
-            return False
-        if marker is not None:
-            with open("/proc/%d/cmdline" % int(pid), "rb") as handle:
-                argv = handle.read().decode("utf-8", "replace").split("\0")
-            return marker in argv
     except (OSError, IndexError):
         return False
-    return True
+    if state in ("Z", "X"):
+        return False
+    return marker is None or marker in command_line(pid)
 
 
 def wait_pid_gone(pid, timeout, marker=None):
@@ -341,8 +349,9 @@ def spawn_daemon(argv0, module, args, log_path, extra_env=None):
     """Start `python -m <module> <args>` detached (own session, stdio to log_path) with argv[0]
     set to `argv0` so `ps`/`pgrep -f` show the vendor process name (tbsvr, tbcm, ...).
 
-    The caller does not wait: the daemon is reaped by PID 1 (lab-init) once the tool exits.
-    Returns the daemon's pid.
+    The caller does not wait for the daemon to finish: it is reaped by PID 1 (lab-init) once the
+    tool exits. Returns the daemon's pid once its exec is complete (wait_exec), so that
+    pid_alive(pid, module) is true from the first check while the daemon lives.
     """
     child_env = dict(os.environ)
     child_env.update(extra_env or {})
@@ -361,7 +370,26 @@ def spawn_daemon(argv0, module, args, log_path, extra_env=None):
             [argv0, "-m", module] + list(args), executable=python, stdin=devnull,
             stdout=log, stderr=subprocess.STDOUT, cwd="/", env=child_env,
             start_new_session=True, close_fds=True)
+    wait_exec(proc.pid, module)
     return proc.pid
+
+
+def wait_exec(pid, marker, timeout=30.0):
+    """Wait until our child `pid` shows `marker` in its argv (True) or has exited (False).
+
+    Popen returns as soon as the child has started its execve, but /proc/<pid>/cmdline stays empty
+    until the kernel has loaded the new program: measured 3 ms typically, 30 ms and more on a loaded
+    host. A liveness check with a marker in that window reads "not running" for a daemon that is
+    starting (tbcm -b reported "CM daemon did not come up" for a healthy daemon that way).
+    An exited child is left unreaped (WNOWAIT): its pid stays its own, a zombie for pid_alive."""
+    deadline = time.monotonic() + timeout
+    while os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        if marker in command_line(pid):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+    return False
 
 
 def daemon_started(name):

@@ -21,6 +21,7 @@ CM_STATUS_BY_MODE = {"NORMAL": "UP(NRML)", "MOUNT": "UP(MOUNT)", "NOMOUNT": "UP(
                      "RECOVERY": "UP(RECO)"}
 TBSVR_MODULE = "labsim.tibero"
 INSTANCE_FRESH_SECONDS = 3.0
+OPEN_TIMEOUT = 30  # tbboot: seconds for a new tbsvr to advertise its instance
 
 BANNER = """
 Tibero 7
@@ -191,11 +192,28 @@ def start_tbsvr(home, sid, mode, db_name):
     print("Change core dump dir to %s." % os.path.join(home, "bin", "prof"))
     print("Listener port = %s" % common.read_tip(sid).get("LISTENER_PORT", "8629"))
     time.sleep(common.conf_float("LAB_BOOT_SECONDS"))
-    if not common.pid_alive(pid, TBSVR_MODULE):
-        return boot_failed(["tbsvr process (%d) terminated during boot. See %s" % (pid, log)])
+    problem = wait_open(pid, db_name, sid, OPEN_TIMEOUT)
+    if problem:
+        return boot_failed(["tbsvr process (%d) %s. See %s" % (pid, problem, log)])
     print(BANNER)
     print("Tibero instance started up (%s mode)." % mode)
     return 0
+
+
+def wait_open(pid, db_name, sid, timeout):
+    """None once tbsvr `pid` advertises its instance (other nodes and ProSync see the DB open), else
+    why not. tbboot returns only then, like the real one once the instance is open: on a loaded host
+    the new process may need longer than LAB_BOOT_SECONDS to get there."""
+    deadline = time.monotonic() + timeout
+    path = open_instance_path(db_name, sid) if db_name else None
+    while True:
+        if not common.pid_alive(pid, TBSVR_MODULE):
+            return "terminated during boot"
+        if path is None or (common.read_json(path) or {}).get("pid") == pid:
+            return None
+        if time.monotonic() > deadline:
+            return "did not open within %g s" % timeout
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------- tbdown

@@ -24,6 +24,7 @@ import time
 from labsim import common, tibero
 
 OBSERVER_MODULE = "labsim.tsc"
+OBSERVER_READY_TIMEOUT = 30  # tbcmobs -b: seconds for a new observer to write its pid file
 PROTECTIVE, DISASTER_PLAN = "PROTECTIVE", "DIS_PLAN"
 MODE_BY_OPTION = {"protective": PROTECTIVE, "disaster_plan": DISASTER_PLAN}
 PRIMARY_MODES = ("NORMAL", "FAILOVER")
@@ -113,7 +114,7 @@ def members(tscid):
 
 
 def read_state(tscid):
-    return common.read_json_locked(state_path(tscid), {}) or {}
+    return common.read_json(state_path(tscid), {}) or {}
 
 
 def log_event(tscid, message):
@@ -379,10 +380,16 @@ def track_primary_link(memory, timers, others, me, now):
     return link_lost_at(timers, visible, open_now, memory.last_received, now)
 
 
+def instance_mode(doc):
+    """The mode the DB instance of a member document advertises itself (fresh tbsvr entry), or None."""
+    entry = common.read_json(tibero.open_instance_path(doc.get("db_name") or "", doc.get("db_sid") or ""))
+    if entry and common.now() - entry.get("ts", 0) < tibero.INSTANCE_FRESH_SECONDS:
+        return entry.get("mode")
+    return None
+
+
 def primary_instance_open(doc):
-    entry = common.read_json(tibero.open_instance_path(doc.get("db_name", ""), doc.get("db_sid", "")))
-    return bool(entry) and entry.get("mode") in PRIMARY_MODES and \
-        common.now() - entry.get("ts", 0) < tibero.INSTANCE_FRESH_SECONDS
+    return instance_mode(doc) in PRIMARY_MODES
 
 
 def publish_member(cm, memory, svc, db, timers, link_lost, now):
@@ -495,8 +502,9 @@ class Observer:
         self.stopping = False
 
     def run(self):
-        common.set_process_name("tbcmobs")
+        common.daemon_started("tbcmobs")
         signal.signal(signal.SIGTERM, self.request_stop)
+        self.publish(common.now())  # reachable before tbcmobs -b returns (it waits for the pid file)
         write_observer_pid(self.home, self.sid, os.getpid())
         tick = min(0.5, common.conf_float("LAB_CM_TICK"))
         while not self.stopping:
@@ -624,14 +632,17 @@ def tbcmobs(argv):
         print("Tibero cluster manager (%s) startup failed!" % name)
         print(problem or "Observer is already running (pid %s)." % pid)
         return 1
-    new = common.spawn_daemon("tbcmobs", OBSERVER_MODULE, ["observer"],
-                              os.path.join(observer_runtime(home, sid), "tbcmobs.out"))
-    deadline = time.monotonic() + 10
-    while observer_pid(home, sid) != new and common.pid_alive(new, OBSERVER_MODULE) \
-            and time.monotonic() < deadline:
+    out_path = os.path.join(observer_runtime(home, sid), "tbcmobs.out")
+    new = common.spawn_daemon("tbcmobs", OBSERVER_MODULE, ["observer"], out_path)
+    deadline = time.monotonic() + OBSERVER_READY_TIMEOUT
+    # `new` is this tool's own child (no pid reuse while we wait): alive needs no argv check.
+    while observer_pid(home, sid) != new and common.pid_alive(new) and time.monotonic() < deadline:
         time.sleep(0.05)
     if observer_pid(home, sid) != new:
         print("Tibero cluster manager (%s) startup failed!" % name)
+        print("Observer daemon (pid %d) %s; see %s" % (
+            new, "did not start within %d s" % OBSERVER_READY_TIMEOUT
+            if common.pid_alive(new) else "exited during start-up", out_path))
         return 1
     print(tibero.BANNER)
     print("")
@@ -795,8 +806,10 @@ def switchover(tscid):
         role = role_of(state, doc["cluster"])
         if role and talking(doc, me, now):
             by_role[role].append(doc)
-    if not any(d.get("db_mode") in PRIMARY_MODES for d in by_role["primary"]) or \
-            not any(d.get("db_mode") == STANDBY_MODE for d in by_role["standby"]):
+    # The databases' own word (their tbsvr entries, removed by tbdown before it returns), not the
+    # modes in the CM heartbeats: those lag a CM tick behind a tbboot/tbdown that just returned.
+    if not any(instance_mode(d) in PRIMARY_MODES for d in by_role["primary"]) or \
+            not any(instance_mode(d) == STANDBY_MODE for d in by_role["standby"]):
         raise TscError("Switchover failed: TSC(ID: %s) needs an open primary and a standby in "
                        "recovery, with their CMs running." % tscid)
     expect = [d["cm_name"] for d in by_role["primary"] + by_role["standby"]]

@@ -29,6 +29,12 @@ FAST_CONF = {
 }
 
 
+# Deadline for "this must happen" waits: generous, since it costs time only when a test fails and a
+# CPU-starved host (2 cores, several molecule runs) can take seconds for what takes 0.2 s at rest.
+# Waits that assert a bound ("AFO within the seed's timers", "nothing happens for 2 s") keep theirs.
+SETTLE = 30.0
+
+
 def wait_until(predicate, timeout=10.0, interval=0.1):
     """Poll `predicate` until it returns a truthy value; returns the last value."""
     deadline = time.monotonic() + timeout

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import wait_until, write_script
+from conftest import SETTLE, wait_until, write_script
 
 
 def show_rows(node, *args):
@@ -100,6 +100,24 @@ def test_cm_down_takes_db_down_abnormally_and_resources_persist(cm_node, site):
     assert after[("db", "tibero1")][0] == "DOWN"
 
 
+def test_cm_restart_keeps_the_registration_and_restarts_a_started_groups_agent(cm_node, site):
+    """Issue 3: registered resources survive tbcm -d / tbcm -b, and the new CM drives them again."""
+    script, calls = agent_script(site, "prs_0", "exit 0")
+    add_group_and_agent(cm_node, "CM1", "agent1", script, "--retry_cnt", "5")
+    cm_node.ok("cmrctl", "start", "group", "--name", "CM1")
+    assert status(cm_node, "agent", "agent1") == "UP"
+    with open(cm_node.resource_file) as handle:
+        registered = handle.read()
+    cm_node.ok("tbcm", "-d")
+    assert calls_of(calls)[-1] == "DOWN"
+    cm_node.ok("tbcm", "-b")
+    with open(cm_node.resource_file) as handle:
+        assert handle.read() == registered
+    assert wait_until(lambda: calls_of(calls).count("START") == 2, timeout=SETTLE), calls_of(calls)
+    assert wait_until(lambda: status(cm_node, "agent", "agent1") == "UP", timeout=SETTLE)
+    assert status(cm_node, "group", "CM1") == "UP"
+
+
 def test_group_start_runs_start_probe_and_stop_runs_down(cm_node, site):
     script, calls = agent_script(site, "prs_0", "exit 0")
     add_group_and_agent(cm_node, "CM1", "agent1", script)
@@ -108,15 +126,15 @@ def test_group_start_runs_start_probe_and_stop_runs_down(cm_node, site):
     assert "SUCCESS!" in out and "under the group(CM1)" in out
     assert status(cm_node, "group", "CM1") == "UP"
     assert status(cm_node, "agent", "agent1") == "UP"
-    assert wait_until(lambda: "PROBE" in calls_of(calls), timeout=5)
+    assert wait_until(lambda: "PROBE" in calls_of(calls), timeout=SETTLE)
     cm_node.ok("cmrctl", "stop", "group", "--name", "CM1")
-    assert wait_until(lambda: "DOWN" in calls_of(calls), timeout=5)
+    assert wait_until(lambda: "DOWN" in calls_of(calls), timeout=SETTLE)
     assert status(cm_node, "agent", "agent1") == "DOWN"
     assert status(cm_node, "group", "CM1") == "DOWN"
     cm_node.ok("cmrctl", "start", "agent", "--name", "agent1")  # group stopped: stays down
     cm_node.ok("cmrctl", "start", "group", "--name", "CM1")
     cm_node.ok("cmrctl", "stop", "group", "--name", "CM1", "--force")
-    assert wait_until(lambda: "KILL" in calls_of(calls), timeout=5)
+    assert wait_until(lambda: "KILL" in calls_of(calls), timeout=SETTLE)
 
 
 def test_sh_script_with_source_fails_with_127(cm_node, site):
@@ -125,7 +143,7 @@ def test_sh_script_with_source_fails_with_127(cm_node, site):
     script, _calls = agent_script(site, "prs_0", body, shebang="#!/bin/sh")
     add_group_and_agent(cm_node, "CM1", "agent1", script, "--retry_cnt", "0")
     cm_node.ok("cmrctl", "start", "group", "--name", "CM1")
-    assert wait_until(lambda: "returned 127" in cm_node.cm_log(), timeout=5)
+    assert wait_until(lambda: "returned 127" in cm_node.cm_log(), timeout=SETTLE)
     assert status(cm_node, "agent", "agent1") == "DOWN"
 
 
@@ -133,7 +151,7 @@ def test_retry_count_exhaustion_leaves_agent_down(cm_node, site):
     script, calls = agent_script(site, "prs_0", "exit 1")
     add_group_and_agent(cm_node, "CM1", "agent1", script, "--retry_cnt", "2")
     cm_node.ok("cmrctl", "start", "group", "--name", "CM1")
-    assert wait_until(lambda: "reached retry_cnt 2" in cm_node.cm_log(), timeout=5)
+    assert wait_until(lambda: "reached retry_cnt 2" in cm_node.cm_log(), timeout=SETTLE)
     assert calls_of(calls) == ["START"] * 3  # first start + 2 retries, then given up
     assert show_rows(cm_node)[("agent", "agent1")] == ("DOWN", "%s, start retry cnt: 2" % script)
 
@@ -145,7 +163,7 @@ def test_failed_probe_restarts_the_agent(cm_node, site):
     add_group_and_agent(cm_node, "CM1", "agent1", script)
     cm_node.ok("cmrctl", "start", "group", "--name", "CM1")
     open(flag, "w").close()
-    assert wait_until(lambda: calls_of(calls).count("START") == 2, timeout=5)
+    assert wait_until(lambda: calls_of(calls).count("START") == 2, timeout=SETTLE)
     assert wait_until(lambda: show_rows(cm_node)[("agent", "agent1")][1].endswith("start retry cnt: 1"))
     assert status(cm_node, "agent", "agent1") == "UP"
 
@@ -157,7 +175,7 @@ def test_prosync_agent_does_not_start_without_cm_id(site):
     script, calls = agent_script(site, "prs_0", "exit 0")
     add_group_and_agent(node, "CM1", "agent1", script)
     node.ok("cmrctl", "start", "group", "--name", "CM1")
-    assert wait_until(lambda: "has no CM_ID" in node.cm_log(), timeout=5)
+    assert wait_until(lambda: "has no CM_ID" in node.cm_log(), timeout=SETTLE)
     assert calls_of(calls) == []
     assert status(node, "agent", "agent1") == "DOWN"
 
@@ -173,7 +191,7 @@ def test_commit_on_heartbeat_expiry_of_another_node(cm_pair, site):
     # "Container stopped": kill node2's CM without a goodbye, its heartbeat goes stale.
     os.kill(int(open(os.path.join(node2.tb_home, "instance", "cm_tibero2", "lab_cm.json")).read()
                 .split('"pid":')[1].split(",")[0]), 9)
-    assert wait_until(lambda: "COMMIT agent2" in calls_of(calls1), timeout=8)
+    assert wait_until(lambda: "COMMIT agent2" in calls_of(calls1), timeout=SETTLE)
     assert calls_of(calls1).count("COMMIT agent2") == 1
     assert "COMMIT" not in " ".join(calls_of(calls2))
 
@@ -187,7 +205,7 @@ def test_commit_when_an_agent_is_lost_for_good(cm_pair, site):
     add_group_and_agent(node2, "CM1", "agent2", script2, "--retry_cnt", "1")
     node1.ok("cmrctl", "start", "group", "--name", "CM1")
     open(fail, "w").close()
-    assert wait_until(lambda: "COMMIT agent2" in calls_of(calls1), timeout=8)
+    assert wait_until(lambda: "COMMIT agent2" in calls_of(calls1), timeout=SETTLE)
     assert status(node2, "agent", "agent2") == "DOWN"
 
 

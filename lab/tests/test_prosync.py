@@ -593,7 +593,8 @@ def test_use_cm_restarts_a_killed_process_up_to_the_limit_then_fails_over(instan
     apply_on = {agent: ("prs_apply", "TAC2TAC", "1", agent) for agent in ("agent3", "agent4")}
     assert wait_until(lambda: apply_on["agent3"] in site_processes(site), timeout=SETTLE)
     first = kill_process(site, apply_on["agent3"])
-    assert wait_until(lambda: apply_on["agent3"] in site_processes(site), timeout=SETTLE)  # restarted (1/1)
+    # Restarted (1/1): a new pid, since the killed process may still be listed while it exits.
+    assert wait_until(lambda: site_process_pids(site).get(apply_on["agent3"]) not in (None, first), timeout=SETTLE)
     assert first != kill_process(site, apply_on["agent3"])
     # Over PRS_AGENT_PROC_MAX_FAIL_CNT: agent3 stops itself and agent4 takes apply over.
     assert wait_until(lambda: apply_on["agent4"] in site_processes(site), timeout=SETTLE), site_processes(site)

@@ -56,6 +56,16 @@ def test_open_instance_is_visible_in_shared_db_dir(db_node):
     assert wait_until(lambda: tibero.open_instances("tibero", shared=db_node.site.shared) == {"tibero1": "NORMAL"})
 
 
+def test_tbboot_returns_only_once_the_instance_is_open(db_node, site):
+    """No sleep stands in for readiness: with LAB_BOOT_SECONDS=0 the new tbsvr has not advertised
+    anything yet when it is spawned, and tbboot must still return with the DB visible as open."""
+    site.conf(LAB_BOOT_SECONDS="0")
+    for _ in range(3):
+        db_node.ok("tbboot")
+        assert tibero.open_instances("tibero", shared=site.shared) == {"tibero1": "NORMAL"}
+        db_node.ok("tbdown", "immediate")
+
+
 @pytest.mark.parametrize("mode", ["normal", "post_tx", "immediate", "abort", "abnormal", "switchover"])
 def test_down_modes(db_node, mode):
     db_node.ok("tbboot")

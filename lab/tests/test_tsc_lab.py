@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import wait_until
+from conftest import SETTLE, wait_until
 from labsim import tibero
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -60,7 +60,7 @@ def tsc(site):
     pri.ok("tbboot")
     sby.ok("tbboot", "recovery")
     assert "started up" in obs.ok("tbcmobs", "-b")
-    assert wait_until(lambda: healthy(obs), timeout=10), show(obs)
+    assert wait_until(lambda: healthy(obs), timeout=SETTLE), show(obs)
     return pri, sby, obs
 
 
@@ -148,19 +148,19 @@ def test_observer_follows_the_seed_table(tsc, site, scenario, mode):
         elapsed = history[0]["ts"] - t0
         assert LOWER_BOUND[scenario] - 0.5 <= elapsed <= expected["seconds"] + LATENCY, elapsed
         assert history[0]["from"] == "cls_pri" and history[0]["to"] == "cls_sby"
-        assert wait_until(lambda: db_mode(sby) == "FAILOVER", timeout=5)
+        assert wait_until(lambda: db_mode(sby) == "FAILOVER", timeout=SETTLE)
         # The observer learns the new mode from the standby CM's next heartbeat, which its CM
         # publishes only after tbboot returns (LAB_BOOT_SECONDS after tbsvr's state file shows
         # FAILOVER): poll the observer's view for a few CM ticks instead of racing that publish.
-        assert wait_until(lambda: "UP(FAILOVER)  PRIMARY" in obs.ok("cmrctl", "show"), timeout=3), \
+        assert wait_until(lambda: "UP(FAILOVER)  PRIMARY" in obs.ok("cmrctl", "show"), timeout=SETTLE), \
             obs.ok("cmrctl", "show")
     else:
         assert db_mode(sby) == "RECOVERY"
     assert db_mode(pri) is None
-    assert wait_until(lambda: cm_running(pri) == PRIMARY_CM_UP[scenario], timeout=3)
+    assert wait_until(lambda: cm_running(pri) == PRIMARY_CM_UP[scenario], timeout=SETTLE)
 
 
-def test_mode_is_forgotten_when_the_observer_restarts(tsc):
+def test_mode_is_forgotten_when_the_observer_restarts(tsc, site):
     _pri, _sby, obs = tsc
     obs.ok("cmrctl", "set", "--tscid", str(TSCID), "--mode", "disaster_plan")
     assert "DIS_PLAN" in show(obs)
@@ -169,7 +169,10 @@ def test_mode_is_forgotten_when_the_observer_restarts(tsc):
     failed = obs.run("cmrctl", "set", "--tscid", str(TSCID), "--mode", "disaster_plan")
     assert failed.returncode == 1 and "not connected" in failed.stderr
     obs.ok("tbcmobs", "-b")
-    assert wait_until(lambda: healthy(obs), timeout=10)
+    # The new observer published itself before tbcmobs -b returned (the old one's last word was "stopped").
+    with open(os.path.join(site.shared, "tsc", "observer_%d.json" % OBS_PORT)) as handle:
+        assert json.load(handle)["state"] == "running"
+    assert wait_until(lambda: healthy(obs), timeout=SETTLE)
     assert "PROTECTIVE" in show(obs)
 
 
@@ -177,7 +180,7 @@ def test_switchover_swaps_roles_and_back(tsc):
     pri, sby, obs = tsc
     assert "SUCCESS!" in pri.ok("cmrctl", "switchover", "--tscid", str(TSCID))
     assert (db_mode(pri), db_mode(sby)) == ("RECOVERY", "NORMAL")
-    assert wait_until(lambda: healthy(obs) or "cm_pri   Y(M)     1" in show(obs), timeout=5)
+    assert wait_until(lambda: healthy(obs) or "cm_pri   Y(M)     1" in show(obs), timeout=SETTLE)
     assert "UP(RECO)   TARGET" in obs.ok("cmrctl", "show").split("cm_pri")[1]
     sby.ok("cmrctl", "switchover", "--tscid", str(TSCID))
     assert (db_mode(pri), db_mode(sby)) == ("NORMAL", "RECOVERY")
