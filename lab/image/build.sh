@@ -5,12 +5,21 @@
 #   2. lab: Dockerfile FROM that base adding lab/labsim, lab/bin, lab/prosync and the users.
 #      Tag tibero-lab:<hash of the lab content and of the base tag>.
 # Each layer is built only when its tag is missing, so a run with unchanged inputs takes a second.
+# Builds on one machine take turns (flock), so two `make image` at once build a tag only once.
 #
-# Usage: lab/image/build.sh [--print-tag]
-#   --print-tag  print the lab image tag that the current inputs give, build nothing.
+# A build never deletes an image: while one person edits lab/ (new tag) another may be running
+# molecule, the bench or the reliability suite on the previous tag, and those create containers
+# from it long after their tag was computed. Old images go only with an explicit --prune.
+#
+# Usage: lab/image/build.sh [--print-tag | --prune [KEEP]]
+#   --print-tag   print the lab image tag that the current inputs give, build nothing.
+#   --prune KEEP  build nothing; remove older tibero-lab / tibero-lab-base images, except the current
+#                 tags, the KEEP newest other lab tags (default 2) and any image a container (running
+#                 or stopped) was created from.
 # Environment: TIBERO_LAB_DEBIAN_MIRROR (default: the host's apt mirror, else deb.debian.org),
-#              TIBERO_LAB_IMAGE_FORCE=1 rebuilds both layers.
-# Prints the lab image tag as its last line of stdout.
+#              TIBERO_LAB_IMAGE_FORCE=1 rebuilds both layers,
+#              TIBERO_LAB_IMAGE_REPO names the repositories (default tibero-lab, base <repo>-base).
+# Prints the lab image tag as its last line of stdout (not with --prune).
 set -euo pipefail
 
 IMAGE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,6 +29,8 @@ SUITE=bookworm
 BASE_RECIPE_VERSION=1
 # The lab folders copied into the image; anything under them is picked up.
 LAB_PARTS=(labsim bin prosync)
+REPO="${TIBERO_LAB_IMAGE_REPO:-tibero-lab}"
+BASE_REPO="$REPO-base"
 
 log() { printf '[lab-image] %s\n' "$*" >&2; }
 
@@ -30,7 +41,7 @@ base_packages() {
 base_tag() {
     local sum
     sum="$( { echo "suite=$SUITE recipe=$BASE_RECIPE_VERSION"; base_packages; } | sha256sum | cut -c1-12)"
-    echo "tibero-lab-base:$sum"
+    echo "$BASE_REPO:$sum"
 }
 
 # Hash of every file that goes into the lab layer: path, mode and content, in a stable order.
@@ -55,7 +66,7 @@ lab_content_hash() {
 lab_tag() {
     local sum
     sum="$( { base_tag; lab_content_hash; } | sha256sum | cut -c1-12)"
-    echo "tibero-lab:$sum"
+    echo "$REPO:$sum"
 }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -117,27 +128,75 @@ build_lab() {
     trap - EXIT
 }
 
-# Older lab/base images (other hashes) that no container uses any more: they only fill the disk.
+# Image IDs that any container, running or stopped, was created from.
+images_in_use() {
+    local ids
+    ids="$(docker ps -aq)"
+    # shellcheck disable=SC2086  # one argument per container id
+    [[ -z "$ids" ]] || docker inspect --format '{{.Image}}' $ids 2>/dev/null | sort -u
+}
+
+# Older lab/base images (other hashes): removed only on request (--prune), never one in use.
 prune_old() {
-    local keep_base="$1" keep_lab="$2" ref
-    for ref in $(docker image ls --format '{{.Repository}}:{{.Tag}}' tibero-lab) \
-               $(docker image ls --format '{{.Repository}}:{{.Tag}}' tibero-lab-base); do
-        [[ "$ref" == "$keep_base" || "$ref" == "$keep_lab" ]] && continue
-        [[ -z "$(docker ps -aq --filter "ancestor=$ref")" ]] || continue
-        log "removing unused older image $ref"
-        docker image rm "$ref" >/dev/null
+    local keep_base="$1" keep_lab="$2" keep_count="$3" used ref id kept=0
+    used="$(images_in_use)"
+    # Lab tags newest first; the KEEP newest besides the current one stay for runs still using them.
+    while read -r ref; do
+        [[ -n "$ref" && "$ref" != "$keep_lab" ]] || continue
+        id="$(docker image inspect --format '{{.Id}}' "$ref")"
+        if grep -qxF "$id" <<<"$used"; then
+            log "keeping $ref: a container was created from it"
+        elif ((kept < keep_count)); then
+            kept=$((kept + 1))
+            log "keeping $ref: one of the $keep_count newest older lab images"
+        else
+            log "removing unused older image $ref"
+            docker image rm "$ref" >/dev/null
+        fi
+    done < <(docker image ls --format '{{.CreatedAt}}\t{{.Repository}}:{{.Tag}}' "$REPO" | sort -r | cut -f2)
+    # A base still under a kept lab image cannot go (Docker refuses: dependent child images).
+    for ref in $(docker image ls --format '{{.Repository}}:{{.Tag}}' "$BASE_REPO"); do
+        [[ "$ref" != "$keep_base" ]] || continue
+        id="$(docker image inspect --format '{{.Id}}' "$ref")"
+        if grep -qxF "$id" <<<"$used"; then
+            log "keeping $ref: a container was created from it"
+        elif docker image rm "$ref" >/dev/null 2>&1; then
+            log "removed unused older base image $ref"
+        else
+            log "keeping $ref: a kept lab image is built on it"
+        fi
     done
+}
+
+# Older images that a --prune would consider: tell, never delete.
+note_old() {
+    local keep_lab="$1" count
+    count="$(docker image ls --format '{{.Repository}}:{{.Tag}}' "$REPO" | grep -cvxF "$keep_lab" || true)"
+    if ((count > 0)); then
+        log "$count older $REPO image(s) kept; 'bash lab/image/build.sh --prune' removes unused ones"
+    fi
 }
 
 main() {
     local base lab
     base="$(base_tag)"
     lab="$(lab_tag)"
-    if [[ "${1:-}" == "--print-tag" ]]; then
-        echo "$lab"
+    case "${1:-}" in
+        --print-tag) echo "$lab"; return ;;
+        --prune) ;;
+        "") ;;
+        *) log "usage: build.sh [--print-tag | --prune [KEEP]]"; exit 2 ;;
+    esac
+    docker info >/dev/null 2>&1 || { log "the Docker engine is not running (run scripts/bootstrap.sh)"; exit 1; }
+    # One build at a time on this machine; the lock goes with the process.
+    exec {lock_fd}>/var/tmp/tibero-lab-build.lock
+    flock "$lock_fd"
+    if [[ "${1:-}" == "--prune" ]]; then
+        local keep="${2:-2}"
+        [[ "$keep" =~ ^[0-9]+$ ]] || { log "--prune KEEP must be a number: $keep"; exit 2; }
+        prune_old "$base" "$lab" "$keep"
         return
     fi
-    docker info >/dev/null 2>&1 || { log "the Docker engine is not running (run scripts/bootstrap.sh)"; exit 1; }
     if [[ "${TIBERO_LAB_IMAGE_FORCE:-0}" == 1 ]] || ! image_exists "$base"; then
         build_base "$base"
     else
@@ -148,7 +207,7 @@ main() {
     else
         log "lab image $lab is up to date"
     fi
-    prune_old "$base" "$lab"
+    note_old "$lab"
     echo "$lab"
 }
 
