@@ -37,7 +37,10 @@ def _drop_group(cluster_nodes, group):
         lab.tibero(first, 'cmrctl stop group --name %s' % group)
         for node in cluster_nodes:
             lab.tibero(node, 'cmrctl del agent --name %s' % lablib.AGENTS[node])
-        lab.tibero(first, 'cmrctl del group --name %s' % group)
+        # Each CM publishes its own node's resources on its next tick: until the peer's CM did, the
+        # group still has an agent there and `del group` is refused ("agent resources still belong").
+        lab.wait_for(lambda: lab.tibero(first, 'cmrctl del group --name %s' % group, check=False).returncode == 0,
+                     timeout=60, what='cmrctl del group --name %s to be accepted' % group)
         names = [r['name'] for r in lab.show_all(first)]
         assert group not in names and not set(lablib.AGENTS[n] for n in cluster_nodes) & set(names)
     return reset
