@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 import os
 import tempfile
+import time
 
 import pytest
 
@@ -27,6 +28,9 @@ FIGURES = [
     ('faults', 'fault checks (node down, concurrent runs, hangs)'),
 ]
 _results = {}
+# Seconds per figure (every phase of its tests) and of the lab's own setup, for the times line.
+_seconds = {}
+_lab_setup = []
 
 
 def pytest_configure(config):
@@ -37,6 +41,7 @@ def pytest_configure(config):
 def lab():
     workdir = tempfile.mkdtemp(prefix='tcm-rel-')
     the_lab = lablib.Lab(workdir)
+    start = time.monotonic()
     if os.environ.get('TCM_REL_REUSE') == '1' and lablib.docker('inspect', lablib.container('node1')).returncode == 0:
         # Development only: reuse a running suite lab (tests that need a fresh one will say so).
         the_lab.write_conf(lablib.LAB_CONF)
@@ -44,6 +49,7 @@ def lab():
     else:
         the_lab.down()
         the_lab.up()
+    _lab_setup.append(time.monotonic() - start)
     yield the_lab
     if os.environ.get('TCM_REL_KEEP') != '1':
         the_lab.down()
@@ -61,6 +67,12 @@ def pytest_runtest_makereport(item, call):
     kind = _kind(item)
     if kind is None:
         return
+    duration = report.duration
+    if report.when == 'setup' and len(_lab_setup) == 1:
+        # This setup made the lab: count that apart, not towards the first suite that needed it.
+        duration -= _lab_setup.pop()
+        _seconds['lab'] = _seconds.get('lab', 0) + (report.duration - duration)
+    _seconds[kind] = _seconds.get(kind, 0) + duration
     if report.when == 'call' or (report.when == 'setup' and not report.passed):
         _results[item.nodeid] = (kind, report.passed)
 
@@ -74,8 +86,15 @@ def summary_line():
     return 'reliability: ' + (', '.join(parts) if parts else 'no figure collected')
 
 
+def times_line():
+    labels = [('lab', 'lab up')] + [(kind, kind) for kind, label in FIGURES]
+    return 'reliability times: ' + ', '.join('%s %.0fs' % (label, _seconds[kind])
+                                             for kind, label in labels if kind in _seconds)
+
+
 def pytest_terminal_summary(terminalreporter):
     line = summary_line()
+    terminalreporter.write_line(times_line())
     terminalreporter.write_line(line)
     out = os.path.join(lablib.ROOT, 'build', 'reliability-figures.txt')
     try:
