@@ -137,6 +137,31 @@ class Lab(object):
             yaml.safe_dump(hosts, handle)
         return self.inventory
 
+    def unreachable_inventory(self, node):
+        """A copy of the inventory where ``node`` is reached over SSH at its container's address.
+
+        The lab's docker connection reports a stopped container as a module failure, never as
+        UNREACHABLE; over SSH, the address of a stopped container answers nothing, which is what a
+        powered-off production node gives. Call it while the container still runs (it reads the address).
+        """
+        address = docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+                         container(node), check=True).stdout.strip()
+        assert address, 'no address for %s' % container(node)
+        path = os.path.join(self.workdir, 'inventory-%s-down' % node)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        shutil.copytree(self.inventory, path)
+        hosts_file = os.path.join(path, 'hosts.yml')
+        with open(hosts_file) as handle:
+            hosts = yaml.safe_load(handle)
+        hvars = hosts['all']['children']['tibero_cm_lab']['hosts'][node]
+        hvars.update(ansible_host=address, ansible_connection='ssh', ansible_user='root',
+                     ansible_ssh_common_args='-o BatchMode=yes -o ConnectTimeout=5 -o StrictHostKeyChecking=no '
+                                             '-o UserKnownHostsFile=/dev/null')
+        with open(hosts_file, 'w') as handle:
+            yaml.safe_dump(hosts, handle)
+        return path
+
     def write_conf(self, values):
         text = ''.join('%s=%s\n' % item for item in sorted(values.items()))
         proc = docker('exec', '-i', container('node1'), 'sh', '-c',

@@ -105,17 +105,19 @@ def test_node_down_at_start_stops_before_touching_any_node_and_the_option_procee
     installs = lab.install_counts()
     _drop_cm_id('node1')(lab)
     before = lab.fingerprint()
+    down = lab.unreachable_inventory('node4')
     assert lablib.docker('stop', '-t', '1', lablib.container('node4')).returncode == 0
     try:
-        stopped = lab.playbook(timeout=600)
+        stopped = lab.playbook(inventory=down, timeout=600)
         assert stopped.rc != 0, stopped
+        assert 'UNREACHABLE' in stopped.out, stopped  # the setup: node4 really did not answer
         assert 'unreachable node(s): node4' in stopped.out, stopped
         assert 'tibero_cm_allow_unreachable' in stopped.out
         after = lab.fingerprint()
         for key in ('node1', 'node2', 'node3', 'resources'):
             assert after[key] == before[key], key
         assert _cm_id(lab, 'node1') is None
-        proceed = lab.playbook('-e', 'tibero_cm_allow_unreachable=true', timeout=600)
+        proceed = lab.playbook('-e', 'tibero_cm_allow_unreachable=true', inventory=down, timeout=600)
         assert proceed.rc == 0, proceed
         assert _cm_id(lab, 'node1') == '0'
     finally:
