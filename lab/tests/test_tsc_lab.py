@@ -132,6 +132,10 @@ PRIMARY_CM_UP = {"cm_abnormal": False, "cm_down": False, "db_abnormal": True, "d
                  "network_failure": False, "cmfile_failure": True}
 
 
+# The one lab test whose assertions are wall-clock bounds (AFO no earlier than the seed's timers, no
+# later than them + LATENCY): a CPU-starved host can delay a CM or observer tick past them, so a
+# failure is retried (pytest-rerunfailures); no other lab test is retried (make lab-units).
+@pytest.mark.flaky(reruns=2, reruns_delay=2)
 @pytest.mark.parametrize("mode", ["protective", "disaster_plan"])
 @pytest.mark.parametrize("scenario", afo_plan.SCENARIO_NAMES)
 def test_observer_follows_the_seed_table(tsc, site, scenario, mode):
