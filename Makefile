@@ -61,11 +61,13 @@ bench: bootstrap
 units: collection
 	$(ENV) cd "$(COLLECTION)" && PYTHONPATH="$$TCM_COLLECTIONS_DIR" python -m pytest $(PYTEST_OPTS) tests/unit
 
-# Unit tests of the simulated tools, on the host (no Docker). They run real daemons against wall-clock
-# timers (heartbeats, probes, observer expiry); a CPU-starved machine can miss one, so a failed test is
-# retried twice (pytest-rerunfailures prints every rerun).
+# Unit tests of the simulated tools, on the host (no Docker). No blanket retries: they hid a real
+# start-up race (tbcm -b misreading a daemon inside execve as dead, issue 3); every tool now returns
+# once what it started is usable and "must happen" waits are generous. Only the TSC AFO timing test
+# retries (flaky marker in lab/tests/test_tsc_lab.py): it asserts wall-clock bounds a CPU-starved
+# machine can miss.
 lab-units:
-	$(ENV) python -m pytest $(PYTEST_OPTS) --reruns 2 --reruns-delay 2 lab/tests
+	$(ENV) python -m pytest $(PYTEST_OPTS) lab/tests
 
 sanity: collection
 	$(ENV) cd "$(COLLECTION)" && ansible-test sanity --local --python $(SANITY_PYTHON) --color no
