@@ -13,7 +13,7 @@ COLLECTION := build/collections/ansible_collections/tibero/cm
 PYTEST_OPTS ?= -q -p no:cacheprovider
 SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
-TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks molecule safety
+TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks molecule reliability
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
 	units lab-units sanity lint playbooks molecule safety reliability test
@@ -90,13 +90,13 @@ molecule: collection image
 	done
 
 # Interruption, node-down, concurrent-run, hang, secret-leak and bad-input suites on their own lab
-# (containers tcm-rel-node1..4, see tests/reliability/README.md); ends with the figures line.
+# (containers tcm-rel-node1..4, see tests/reliability/README.md); ends with the figures line. The last
+# step of make test.
 RELIABILITY_TESTS ?= tests/badinput tests/reliability
 reliability: collection image
 	$(ENV) PYTHONPATH=tests/reliability python -m pytest $(PYTEST_OPTS) -p tcm_rel_plugin $(RELIABILITY_TESTS)
 
-# The part of the reliability suites that make test runs: bad input and secret leaks on one lab
-# (interruption and fault suites take 15-25 minutes more: make reliability).
+# A quicker subset while developing: bad input and secret leaks only (make test runs all of reliability).
 safety:
 	$(MAKE) --no-print-directory reliability RELIABILITY_TESTS="tests/badinput tests/reliability/test_1_secrets.py"
 
