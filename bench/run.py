@@ -45,11 +45,10 @@ EXTRA_PHASES = ("failover",)
 # lab.conf of every bench lab: the lab's default timings (short) plus the tool log.
 LAB_CONF = ["LAB_TOOL_TIMING=Y"]
 SAMPLE_PERIOD = 0.2
-# Second runs with one knob changed: (name, environment, ansible-playbook arguments). On a converged
-# lab "cm_node in one batch" restarts nothing (nothing to change): it measures what serial: 1 costs.
-ONE_BATCH = ("cm_node play in one batch", {}, ["-e", "tibero_cm_restart_all_at_once=true"])
-TUNING_VARIANTS = [("pipelining off", {"ANSIBLE_PIPELINING": "False"}, []), ONE_BATCH]
-TUNING_VARIANTS_LARGE = [("forks={nodes}", {}, []), ONE_BATCH]
+# Second runs with one knob changed: (name, environment, ansible-playbook arguments). (The former
+# "cm_node play in one batch" variant is gone: a converged site's cm_node phase is one batch now.)
+TUNING_VARIANTS = [("pipelining off", {"ANSIBLE_PIPELINING": "False"}, [])]
+TUNING_VARIANTS_LARGE = [("forks={nodes}", {}, [])]
 FAILOVER_TIMEOUT = 180
 
 
@@ -489,15 +488,16 @@ def table(report):
     scale = report.get("scale", {})
     if scale:
         rows.append("")
-        rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s %9s" % (
-            "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "2nd wall", "2nd chg", "2nd cmds",
-            "2nd tasks"))
+        rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %9s %6s" % (
+            "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "1st tasks", "2nd wall", "2nd chg",
+            "2nd cmds", "2nd tasks", "load"))
         for n in sorted(scale, key=int):
             f, sec = scale[n].get("first"), scale[n].get("second")
-            rows.append("%-8s %8s %10s %10s %12s %10s %8s %9s %9s" % (
+            rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %9s %6s" % (
                 n, fmt(scale[n].get("up_s")), fmt(get(f, "wall_s")), fmt(get(f, "vendor_floor_s")),
-                fmt(get(f, "overhead_s")), fmt(get(sec, "wall_s")), fmt(get(sec, "changed")),
-                fmt(get(sec, "vendor_commands", "commands")), fmt(get(sec, "tasks"))))
+                fmt(get(f, "overhead_s")), fmt(get(f, "tasks")), fmt(get(sec, "wall_s")), fmt(get(sec, "changed")),
+                fmt(get(sec, "vendor_commands", "commands")), fmt(get(sec, "tasks")),
+                fmt((get(sec, "loadavg_before") or [None])[0], "")))
     tuning = report.get("tuning", [])
     if tuning:
         rows.append("")
