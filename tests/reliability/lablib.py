@@ -265,7 +265,7 @@ class Lab(object):
                       proc.returncode == -signal.SIGKILL)
 
     # ------------------------------------------------------------ state
-    def fingerprint(self):
+    def fingerprint(self, nodes=None):
         """Everything a run may change on the nodes and the shared volume (for 'nothing changed')."""
         script = (
             'cd / && for d in %s/config %s/install %s/config %s/bin %s; do '
@@ -273,7 +273,7 @@ class Lab(object):
             'ps -eo args | grep -E "tbsvr|tbcm|prs_agent" | grep -v grep | sort'
         ) % (TB_HOME, PRS_HOME, PRS_HOME, PRS_HOME, STATE_DIR)
         result = {}
-        for node in NODES:
+        for node in nodes or NODES:
             result[node] = self.sh(node, script, check=False).stdout
         # The shared volume: cluster CM files and the ProSync schemas of the simulated DBs, not the
         # liveness records (cm/<cluster>/nodes/, db/<db>/instances/) that the daemons rewrite always.
