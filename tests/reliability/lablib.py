@@ -270,7 +270,8 @@ class Lab(object):
         script = (
             'cd / && for d in %s/config %s/install %s/config %s/bin %s; do '
             '[ -d "$d" ] && find "$d" -type f -print0 | sort -z | xargs -0 -r md5sum; done; '
-            'ps -eo args | grep -E "tbsvr|tbcm|prs_agent" | grep -v grep | sort'
+            # Long-lived processes only: the CM's periodic `prs_agent --probe` comes and goes every second.
+            'ps -eo args | grep -E "tbsvr|tbcm|prs_agent" | grep -v -e grep -e "--probe" | sort'
         ) % (TB_HOME, PRS_HOME, PRS_HOME, PRS_HOME, STATE_DIR)
         result = {}
         for node in nodes or NODES:
