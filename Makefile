@@ -13,7 +13,7 @@ COLLECTION := build/collections/ansible_collections/tibero/cm
 PYTEST_OPTS ?= -q -p no:cacheprovider
 SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
-TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks molecule reliability
+TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks molecule safety
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
 	units lab-units sanity lint playbooks molecule safety reliability test
