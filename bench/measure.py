@@ -6,7 +6,12 @@
 - `prs_adm status` lines (where each ProSync process runs).
 """
 
+import os
 import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lab"))
+from labsim import availability  # noqa: E402
 
 # ----------------------------------------------------------------------------- tool log
 #
@@ -197,32 +202,10 @@ def play_durations(events):
 
 # ----------------------------------------------------------------------------- availability
 
-def longest_outage(samples, members):
-    """Longest interval (seconds) in which none of `members` was open.
-
-    samples: [(t, set_of_open_members)] in time order, taken every ~0.2 s. An outage runs from the
-    first sample with no member open to the first later sample with one open (or the last sample).
-    Returns (longest_s, outages) with outages [(t_start, t_end)].
-    """
-    members = set(members)
-    outages, start = [], None
-    for t, open_set in samples:
-        up = bool(members & set(open_set))
-        if not up and start is None:
-            start = t
-        elif up and start is not None:
-            outages.append((start, t))
-            start = None
-    if start is not None and samples:
-        outages.append((start, samples[-1][0]))
-    longest = max((end - begin for begin, end in outages), default=0.0)
-    return round(longest, 2), outages
-
-
-def max_gap(samples):
-    """Largest interval between consecutive samples (the resolution actually achieved)."""
-    times = [t for t, _ in samples]
-    return round(max((b - a for a, b in zip(times, times[1:])), default=0.0), 3)
+# The lab's own computation (lab-availability, used by molecule's rolling-restart check): one
+# definition of "a cluster had no open instance" for the tests and the benchmark.
+longest_outage = availability.longest_outage
+max_gap = availability.max_gap
 
 
 # ----------------------------------------------------------------------------- prs_adm status
