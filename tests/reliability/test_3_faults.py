@@ -133,6 +133,8 @@ def test_node_down_at_start_stops_before_touching_any_node_and_the_option_procee
         assert _cm_id(lab, 'node1') is None
         proceed = lab.playbook('-e', 'tibero_cm_allow_unreachable=true', inventory=down, timeout=600)
         assert proceed.rc == 0, proceed
+        # verify left node4's agent out (its processes run on the other agents) and says so
+        assert 'LEFT OUT (unreachable)' in proceed.out, proceed
         assert _cm_id(lab, 'node1') == '0'
     finally:
         lablib.docker('start', lablib.container('node4'))
