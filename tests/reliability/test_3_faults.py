@@ -97,6 +97,10 @@ def test_hung_tbboot_fails_naming_host_and_command_and_the_next_run_recovers(lab
     message = _fail_message(hung.out)
     assert 'tbboot' in message and 'node2' in message, hung
     assert str(TIMEOUT) in message, hung
+    # The recovery's tbboot hangs too: the run says so at once instead of polling minutes for a DB
+    # that no boot is bringing up.
+    assert 'Bringing the node back up failed too' in message and 'Unknown error' not in message, hung
+    assert 'RETRYING' not in hung.out, hung
     assert seconds < 400, seconds
     # node1 was not touched after node2 failed (serial, any_errors_fatal): nodes 3 and 4 kept theirs.
     rerun = lab.playbook()
