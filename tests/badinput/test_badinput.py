@@ -130,7 +130,7 @@ def _put(lab, node, path, data, mode, owner):
 
 
 def _adhoc(lab, node, module, args, become_user):
-    argv = [os.path.join(lablib.ROOT, '.venv', 'bin', 'ansible'), node, '-i', lab.inventory,
+    argv = [os.path.join(lablib.VENV_BIN, 'ansible'), node, '-i', lab.inventory,
             '-m', 'tibero.cm.' + module, '-a', json.dumps(args), '-b', '--become-user', become_user]
     env = lablib.env()
     env['TB_HOME'] = lablib.TB_HOME

@@ -26,6 +26,8 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTIONS = os.path.join(ROOT, 'build', 'collections')
+# The project's venv (scripts/env.sh exports TCM_VENV; a git worktree may use the main tree's).
+VENV_BIN = os.path.join(os.environ.get('TCM_VENV') or os.path.join(ROOT, '.venv'), 'bin')
 sys.path.insert(0, COLLECTIONS)
 
 from ansible_collections.tibero.cm.plugins.module_utils.cmrctl_show import parse_nodes  # noqa: E402
@@ -73,7 +75,7 @@ def env():
         'ANSIBLE_FORCE_COLOR': '0',
         'ANSIBLE_LOCALHOST_WARNING': '0',
         'ANSIBLE_RETRY_FILES_ENABLED': '0',
-        'PATH': os.path.join(ROOT, '.venv', 'bin') + os.pathsep + os.environ.get('PATH', ''),
+        'PATH': VENV_BIN + os.pathsep + os.environ.get('PATH', ''),
     })
     result.pop('ANSIBLE_PYTHON_INTERPRETER', None)
     return result
@@ -244,7 +246,7 @@ class Lab(object):
             e['ANSIBLE_CALLBACKS_ENABLED'] = 'tcm_rel_interrupt'
             e['TCM_REL_KILL_AT'] = kill_at
             e['TCM_REL_KILL_LOG'] = self.kill_log
-        argv = [os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i', inventory, playbook] + list(args)
+        argv = [os.path.join(VENV_BIN, 'ansible-playbook'), '-i', inventory, playbook] + list(args)
         out = tempfile.NamedTemporaryFile(prefix='playbook-', suffix='.log', dir=self.workdir, delete=False)
         start = time.monotonic()
         proc = subprocess.Popen(argv, cwd=ROOT, env=e, stdout=out, stderr=subprocess.STDOUT,
