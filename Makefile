@@ -13,17 +13,17 @@ COLLECTION := build/collections/ansible_collections/tibero/cm
 PYTEST_OPTS ?= -q -p no:cacheprovider
 SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
-TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks molecule safety
+TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks lab-suites
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
-	units lab-units sanity lint playbooks molecule safety reliability test
+	units lab-units sanity lint playbooks molecule reliability lab-suites test
 
 help:
 	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
 	@echo "make lab-down   remove the lab containers, network and volume"
 	@echo "make test       $(TEST_STEPS) (fail-fast)"
 	@echo "make bench      the benchmark on tcm-bench labs, not part of make test (bench/README.md)"
-	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | playbooks | molecule | safety | reliability"
+	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | playbooks | molecule | reliability | lab-suites"
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -81,25 +81,38 @@ lint: collection
 playbooks: collection
 	$(ENV) python -m pytest $(PYTEST_OPTS) tests/roles
 
-# Every scenario under molecule/, one after another (parallel workers break on this machine).
-molecule: collection image
-	$(ENV) for scenario in $$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | sort); do \
+# Every scenario under molecule/, one after another (parallel workers break on this machine); the
+# first failure ends the loop (`|| exit`: set -e does not apply where lab-suites tests the status).
+MOLECULE_CMD = for scenario in $$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | sort); do \
 		name="$$(basename "$$scenario")"; \
 		echo "=== molecule test -s $$name"; \
-		molecule test -s "$$name"; \
+		molecule test -s "$$name" || exit; \
 	done
+molecule: collection image
+	$(ENV) $(MOLECULE_CMD)
 
 # Interruption, node-down, concurrent-run, hang, secret-leak and bad-input suites on their own lab
-# (containers tcm-rel-node1..4, see tests/reliability/README.md); ends with the figures line. The last
-# step of make test.
+# (containers tcm-rel-node1..4, see tests/reliability/README.md); ends with the figures line.
+# One suite while developing: make reliability RELIABILITY_TESTS=tests/badinput
 RELIABILITY_TESTS ?= tests/badinput tests/reliability
+RELIABILITY_CMD = PYTHONPATH=tests/reliability python -m pytest $(PYTEST_OPTS) -p tcm_rel_plugin $(RELIABILITY_TESTS)
 reliability: collection image
-	$(ENV) PYTHONPATH=tests/reliability python -m pytest $(PYTEST_OPTS) -p tcm_rel_plugin $(RELIABILITY_TESTS)
+	$(ENV) $(RELIABILITY_CMD)
 
-# The part of the reliability suites that make test runs: bad input and secret leaks (the interruption
-# and fault suites: make reliability; they join make test once a complete run passes under 20 min).
-safety:
-	$(MAKE) --no-print-directory reliability RELIABILITY_TESTS="tests/badinput tests/reliability/test_1_secrets.py"
+# The last step of make test: molecule and reliability at the same time, each on its own lab
+# (tibero-molecule-*, tcm-rel-*), on the collection copy and image built once before both. Both
+# spend much of their time waiting on the labs' timers, so together they take far less than one
+# after the other (tests/reliability/README.md, "Time"). molecule streams; reliability writes
+# build/reliability.log, printed once both have ended.
+lab-suites: collection image
+	@mkdir -p build; rm -f build/reliability.log; \
+	echo "=== make reliability, in the background (log: build/reliability.log)"; \
+	( $(ENV) $(RELIABILITY_CMD) ) > build/reliability.log 2>&1 & reliability=$$!; \
+	molecule_rc=0; ( $(ENV) $(MOLECULE_CMD) ) || molecule_rc=$$?; \
+	reliability_rc=0; wait $$reliability || reliability_rc=$$?; \
+	echo "=== make reliability (build/reliability.log)"; cat build/reliability.log; \
+	echo "=== lab suites: molecule rc=$$molecule_rc, reliability rc=$$reliability_rc"; \
+	test $$molecule_rc -eq 0 -a $$reliability_rc -eq 0
 
 # Fail-fast: the first failing step stops the run; the last line sums up.
 test:
