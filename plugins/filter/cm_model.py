@@ -19,18 +19,18 @@ __metaclass__ = type
 import re
 
 # Names end up in cmrctl argv, file names and the installer's sourced cfg files: keep them plain.
-NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*$')
+NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*\Z')
 NAME_RULE = 'a letter then letters, digits or _ (at most %d characters); no shell metacharacters'
 MAX_NAME = 64
-USER_RE = re.compile(r'^[a-z_][a-z0-9_-]*$')
-PATH_RE = re.compile(r'^/[A-Za-z0-9._/-]*$')
+USER_RE = re.compile(r'^[a-z_][a-z0-9_-]*\Z')
+PATH_RE = re.compile(r'^/[A-Za-z0-9._/-]*\Z')
 MAX_PATH = 255
-HOST_RE = re.compile(r'^[A-Za-z0-9._:-]+$')
+HOST_RE = re.compile(r'^[A-Za-z0-9._:-]+\Z')
 # prs_install.cfg is sourced by bash: a secret is written unquoted, so it must stay one plain word.
-SECRET_RE = re.compile(r'^[A-Za-z0-9_.@%+=:,/-]+$')
+SECRET_RE = re.compile(r'^[A-Za-z0-9_.@%+=:,/-]+\Z')
 MAX_SECRET = 128
-CFG_KEY_RE = re.compile(r'^[A-Z][A-Z0-9_]*$')
-CFG_VALUE_RE = re.compile(r'^[A-Za-z0-9_.@%+=:,/-]*$')
+CFG_KEY_RE = re.compile(r'^[A-Z][A-Z0-9_]*\Z')
+CFG_VALUE_RE = re.compile(r'^[A-Za-z0-9_.@%+=:,/-]*\Z')
 DELIMITERS = (',', ':', '|')
 DB_TYPES = ('TIBERO', 'ORACLE', 'MYSQL', 'POSTGRES')
 

@@ -27,14 +27,14 @@ ENTRY_RE = re.compile(r'^(?P<indent>[ \t]*)(?P<key>[A-Za-z_][A-Za-z0-9_.]*)(?P<s
 QUOTED_TRAILER_RE = re.compile(r'^[ \t]*(#.*)?$')
 # An inline comment starts at a '#' at the start of the value or after a blank ('a#b' is a value).
 INLINE_COMMENT_RE = re.compile(r'(^|[ \t])#')
-KEY_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_.]*$')
-INSERT_RE = re.compile(r'^(?:(?P<where>top|bottom)|(?P<rel>after|before):(?P<anchor>[A-Za-z_][A-Za-z0-9_.]*))$')
+KEY_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_.]*\Z')
+INSERT_RE = re.compile(r'^(?:(?P<where>top|bottom)|(?P<rel>after|before):(?P<anchor>[A-Za-z_][A-Za-z0-9_.]*))\Z')
 
 QUOTES = ('"', "'")
 BOOLEAN_WORDS = frozenset(('Y', 'N', 'YES', 'NO', 'TRUE', 'FALSE', 'ON', 'OFF'))
 SIZE_RE = re.compile(r'^(?P<number>\d+)(?P<unit>[KMGT])B?$', re.IGNORECASE)
 SIZE_FACTORS = {'K': 1024, 'M': 1024 ** 2, 'G': 1024 ** 3, 'T': 1024 ** 4}
-INT_RE = re.compile(r'^[+-]?\d+$')
+INT_RE = re.compile(r'^[+-]?\d+\Z')
 # Bytes that never occur in a text configuration file (tab, LF, CR and form feed do).
 BINARY_BYTES_RE = re.compile(b'[\x00-\x08\x0b\x0e-\x1f]')
 

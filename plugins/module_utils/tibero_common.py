@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import time
 
 from ansible.module_utils.basic import env_fallback
@@ -23,6 +24,9 @@ from ansible_collections.tibero.cm.plugins.module_utils.runner import (
     CommandFailed, Runner, ToolNotFound, find_tool)
 
 DEFAULT_TIMEOUT = 120
+# A CM resource name (group, agent, service, cluster, network) as it goes into cmrctl's argv: no
+# leading '-' (cmrctl would take it for an option), no blank or shell character, at most 64 characters.
+RESOURCE_NAME_RE = re.compile(r'^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}\Z')
 
 
 def tibero_argument_spec(cm_sid=True, tb_sid=False):
@@ -74,6 +78,23 @@ def require(module, *names):
         envs = dict(tb_home='TB_HOME', cm_sid='CM_SID', tb_sid='TB_SID')
         module.fail_json(msg='missing %s: set the option(s) or the environment variable(s) %s'
                          % (', '.join(missing), ', '.join(envs.get(n, n.upper()) for n in missing)))
+
+
+def resource_name_problem(params, *keys):
+    """A message for the first of ``keys`` that is set but is not a CM resource name, else None."""
+    for key in keys:
+        value = params.get(key)
+        if value is not None and not RESOURCE_NAME_RE.match(value):
+            return ('%s must be a CM resource name (letters, digits, _ . -, not starting with -, at most 64), '
+                    'got %r' % (key, value[:80]))
+    return None
+
+
+def require_resource_names(module, *keys):
+    """fail_json, before any command, unless every set parameter of ``keys`` is a CM resource name."""
+    problem = resource_name_problem(module.params, *keys)
+    if problem:
+        module.fail_json(msg=problem, commands=[])
 
 
 def tibero_tool(module, tool):

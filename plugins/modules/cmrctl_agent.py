@@ -27,7 +27,10 @@ extends_documentation_fragment:
   - tibero.cm.tibero.cm_sid
 options:
   name:
-    description: Name of the agent resource (C(--name)), for example C(agent1).
+    description:
+      - Name of the agent resource (C(--name)), for example C(agent1).
+      - Letters, digits, C(_), C(.) and C(-), not starting with C(-), at most 64 characters (the same for O(grpname) and O(pubnet));
+        anything else fails before any command runs.
     type: str
     required: true
   grpname:
@@ -384,6 +387,7 @@ def main():
         required_if=[('state', state, ('grpname', 'script')) for state in ('present', 'started', 'stopped')],
     )
     tc.require(module, 'cm_sid')
+    tc.require_resource_names(module, 'name', 'grpname', 'pubnet')
     if module.params['retry_cnt'] < 0:
         module.fail_json(msg='retry_cnt must be 0 or more, got %d' % module.params['retry_cnt'])
     agent_module = AgentModule(module)

@@ -25,7 +25,10 @@ extends_documentation_fragment:
   - tibero.cm.tibero.cm_sid
 options:
   name:
-    description: Name of the group resource (C(--name)), for example C(CM1).
+    description:
+      - Name of the group resource (C(--name)), for example C(CM1).
+      - Letters, digits, C(_), C(.) and C(-), not starting with C(-), at most 64 characters (the same for O(cname) and O(grptype));
+        anything else fails before any command runs.
     type: str
     required: true
   cname:
@@ -379,6 +382,7 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     tc.require(module, 'cm_sid')
+    tc.require_resource_names(module, 'name', 'cname', 'grptype')
     group_module = GroupModule(module)
     try:
         group_module.run()

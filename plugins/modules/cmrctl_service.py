@@ -27,7 +27,10 @@ extends_documentation_fragment:
   - tibero.cm.tibero.cm_sid
 options:
   name:
-    description: Name of the service resource (C(--name)), for example C(tibero).
+    description:
+      - Name of the service resource (C(--name)), for example C(tibero).
+      - Letters, digits, C(_), C(.) and C(-), not starting with C(-), at most 64 characters (the same for O(cname));
+        anything else fails before any command runs.
     type: str
     required: true
   cname:
@@ -469,12 +472,9 @@ def validate(params):
         return 'tscid must be 0 or more, got %s' % params['tscid']
     if params['obsport'] is not None and not 0 < params['obsport'] < 65536:
         return 'obsport must be a TCP port (1-65535), got %s' % params['obsport']
-    if params['obsip'] is not None and not re.match(r'^[A-Za-z0-9.:_-]+$', params['obsip']):
+    if params['obsip'] is not None and not re.match(r'^[A-Za-z0-9.:_-]+\Z', params['obsip']):
         return 'obsip must be an address or host name, got %r' % params['obsip']
-    for key in ('name', 'cname'):
-        if params[key] is not None and not re.match(r'^[A-Za-z0-9_.-]+$', params[key]):
-            return '%s must be a CM resource name (letters, digits, _ . -), got %r' % (key, params[key])
-    return None
+    return tc.resource_name_problem(params, 'name', 'cname')
 
 
 if __name__ == '__main__':

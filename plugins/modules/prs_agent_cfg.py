@@ -238,7 +238,7 @@ def checked_value(name, value):
             raise KvFileError('%s must be Y or N, not %r' % (name, value))
         return text.upper()
     if kind in (SECONDS, COUNT):
-        if not re.match(r'^\d+$', text):
+        if not re.match(r'^\d+\Z', text):
             raise KvFileError('%s must be a whole number >= 0%s, not %r'
                               % (name, ' (seconds)' if kind == SECONDS else '', value))
         return str(int(text))

@@ -182,6 +182,17 @@ def test_each_bad_model_is_reported(changes, expected):
     assert all('(rule: ' in p for p in problems)
 
 
+@pytest.mark.parametrize('path, value, variable', [
+    (('agents', 0, 'id'), 'agent1\n', 'tibero_cm_agents[0].id'),
+    (('tb_home',), '/home/tibero/tibero/tibero7\n', 'tibero_cm_tb_home'),
+    (('instance', 'password'), 'TAC2TAC\n', 'tibero_cm_instance.password'),
+])
+def test_a_trailing_newline_is_no_valid_value(path, value, variable):
+    # '$' in a pattern also matches before a final newline; the rules must not (a value spanning lines).
+    problems = cm_model_problems(_mutated([(path, value)]), HOSTS)
+    assert any(p.startswith(variable) for p in problems), problems
+
+
 def test_secrets_are_never_echoed():
     model = _mutated([(('instance', 'password'), 'top secret;x'),
                       (('instance', 'source', 'install_password'), 'other secret$')])

@@ -190,7 +190,7 @@ def test_quoted_value_with_hash_is_accepted():
     assert KvFile(model.render()).get('A') == '"a # b"'
 
 
-@pytest.mark.parametrize('spec', ['middle', 'after:', 'after:1X', 'top:CM_ID', ''])
+@pytest.mark.parametrize('spec', ['middle', 'after:', 'after:1X', 'top:CM_ID', '', 'top\n'])
 def test_bad_insert_spec(spec):
     with pytest.raises(KvFileError, match='insert must be'):
         KvFile('A=1\n').set('B', '1', spec)
@@ -212,6 +212,7 @@ def test_commented_out_key_is_not_the_key():
     (['CM_ID', 'cm_id'], 'name the same parameter'),
     (['1BAD'], 'is not a parameter name'),
     (['A B'], 'is not a parameter name'),
+    (['CM_ID\n'], 'is not a parameter name'),  # '$' would match before the newline
 ])
 def test_check_keys(keys, message):
     with pytest.raises(KvFileError, match=message):

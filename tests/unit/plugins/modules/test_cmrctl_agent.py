@@ -324,3 +324,15 @@ def test_negative_retry_cnt_is_refused(site):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, _args(site, retry_cnt=-1))
     assert exc.value.result['msg'] == 'retry_cnt must be 0 or more, got -1'
+
+
+@pytest.mark.parametrize('extra, key', [
+    (dict(name='-agent1'), 'name'),
+    (dict(grpname='CM1 CM2'), 'grpname'),
+    (dict(pubnet='$(id)'), 'pubnet'),
+])
+def test_bad_resource_names_fail_before_any_command(site, extra, key):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, **extra), FakeRunCommand([]))
+    assert exc.value.result['msg'].startswith('%s must be a CM resource name' % key)
+    assert exc.value.result['commands'] == []

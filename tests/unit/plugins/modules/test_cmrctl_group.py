@@ -327,3 +327,15 @@ def test_tb_home_and_cm_sid_default_to_the_environment(tb_home, monkeypatch):
     result = run_module(cmrctl_group.main, dict(name='CM1'), fake)
     assert result['changed'] is False
     assert fake.calls[0].env['CM_SID'] == 'cm_env'
+
+
+@pytest.mark.parametrize('extra, key', [
+    (dict(name='--force'), 'name'),
+    (dict(cname='cls tibero'), 'cname'),
+    (dict(grptype='prosync;id'), 'grptype'),
+])
+def test_bad_resource_names_fail_before_any_command(tb_home, extra, key):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, **extra), FakeRunCommand([]))
+    assert exc.value.result['msg'].startswith('%s must be a CM resource name' % key)
+    assert exc.value.result['commands'] == []
