@@ -57,9 +57,11 @@ lab-down:
 bench: bootstrap
 	$(ENV) python bench/run.py $(BENCH_ARGS)
 
-# Unit tests of module_utils and modules, imported as ansible_collections.tibero.cm.* from the copy.
+# Unit tests of module_utils and modules, imported as ansible_collections.tibero.cm.* from the copy;
+# then the benchmark's pure computations (bench/measure.py: the numbers make bench prints).
 units: collection
 	$(ENV) cd "$(COLLECTION)" && PYTHONPATH="$$TCM_COLLECTIONS_DIR" python -m pytest $(PYTEST_OPTS) tests/unit
+	$(ENV) python -m pytest $(PYTEST_OPTS) bench/tests
 
 # Unit tests of the simulated tools, on the host (no Docker). No blanket retries: they hid a real
 # start-up race (tbcm -b misreading a daemon inside execve as dead, issue 3); every tool now returns

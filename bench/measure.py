@@ -191,7 +191,13 @@ def slowest_tasks(events, top=8):
 
 
 def task_count(events):
+    """Task starts as the callback saw them (a meta task such as end_host starts once per host)."""
     return sum(1 for e in events if e.get("ev") == "task")
+
+
+def task_rounds(events):
+    """Distinct tasks the run went through: what Ansible sequences, whatever the number of hosts."""
+    return len(set(e.get("uuid") or (e.get("play"), e.get("name")) for e in events if e.get("ev") == "task"))
 
 
 def play_durations(events):

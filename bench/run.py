@@ -276,7 +276,8 @@ class Runner:
             "changed": measure.changed_total(events), "failed": measure.failed_total(events),
             "changed_tasks": measure.changed_tasks(events)[:40],
             "failed_tasks": measure.failed_tasks(events)[:10],
-            "tasks": measure.task_count(events), "plays": measure.play_durations(events),
+            "tasks": measure.task_count(events), "task_rounds": measure.task_rounds(events),
+            "plays": measure.play_durations(events),
             "slowest_tasks": measure.slowest_tasks(events),
             "vendor_commands": tools, "loadavg_before": load0, "loadavg_after": loadavg(),
             "log": os.path.relpath(log_path, REPO),
@@ -488,23 +489,26 @@ def table(report):
     scale = report.get("scale", {})
     if scale:
         rows.append("")
-        rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %9s %6s" % (
+        rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %16s %6s" % (
             "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "1st tasks", "2nd wall", "2nd chg",
-            "2nd cmds", "2nd tasks", "load"))
+            "2nd cmds", "2nd tasks/rounds", "load"))
+        # tasks: task starts (a meta task counts once per host); rounds: distinct tasks, flat with nodes
         for n in sorted(scale, key=int):
             f, sec = scale[n].get("first"), scale[n].get("second")
-            rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %9s %6s" % (
+            rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %16s %6s" % (
                 n, fmt(scale[n].get("up_s")), fmt(get(f, "wall_s")), fmt(get(f, "vendor_floor_s")),
                 fmt(get(f, "overhead_s")), fmt(get(f, "tasks")), fmt(get(sec, "wall_s")), fmt(get(sec, "changed")),
-                fmt(get(sec, "vendor_commands", "commands")), fmt(get(sec, "tasks")),
+                fmt(get(sec, "vendor_commands", "commands")),
+                "%s/%s" % (fmt(get(sec, "tasks")), fmt(get(sec, "task_rounds"))),
                 fmt((get(sec, "loadavg_before") or [None])[0], "")))
     tuning = report.get("tuning", [])
     if tuning:
         rows.append("")
         rows.append("tuning: second run with one setting changed (compare with the 2nd wall above)")
         for t in tuning:
-            rows.append("  %2d nodes  %-32s %8s  tasks=%s changed=%s restarts=%s" % (
-                t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t.get("tasks", "-"), t["changed"],
+            rows.append("  %2d nodes  %-32s %8s  tasks=%s rounds=%s changed=%s restarts=%s" % (
+                t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t.get("tasks", "-"), t.get("task_rounds", "-"),
+                t["changed"],
                 t["restarts"]))
     return "\n".join(rows)
 
@@ -617,7 +621,7 @@ class Bench:
             self.report.setdefault("tuning", []).append(
                 {"lab_nodes": lab.nodes, "variant": name, "env": env_extra, "args": extra,
                  "wall_s": run["wall_s"], "changed": run["changed"], "rc": run["rc"],
-                 "tasks": run["tasks"], "loadavg_before": run["loadavg_before"],
+                 "tasks": run["tasks"], "task_rounds": run["task_rounds"], "loadavg_before": run["loadavg_before"],
                  "restarts": run["vendor_commands"]["restarts"]})
 
     def all_at_once(self):
