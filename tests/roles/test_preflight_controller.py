@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import re
 import shutil
@@ -165,3 +166,57 @@ def test_validate_playbook_accepts_the_prod_model():
     rc, out = _run(['-i', 'inventories/prod', 'playbooks/validate.yml',
                     '-e', '@' + os.path.join(ROOT, 'inventories', 'prod', 'vault.example.yml')])
     assert rc == 0, out
+
+
+# verify's summary (roles/verify/tasks/summary.yml) from given read results, on the controller only:
+# the model is derived by preflight's model.yml, the nodes' results are set as facts.
+SUMMARY_PLAYBOOK = """
+- name: Summary of given verify results
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Derive the model
+      ansible.builtin.include_role:
+        name: tibero.cm.preflight
+        tasks_from: model.yml
+    - name: What main.yml would have read
+      ansible.builtin.set_fact:
+        __verify_result: {group_status: UP, agent_status: UP, ok: true}
+        __verify_prs: "{{ prs_result if inventory_hostname == 'node1' else {} }}"
+        __verify_prs_down_list: "{{ prs_down if inventory_hostname == 'node1' else [] }}"
+    - name: Summary and verdict
+      ansible.builtin.include_role:
+        name: tibero.cm.verify
+        tasks_from: summary.yml
+      vars:
+        tibero_cm_verify_report: ''
+"""
+PRS_ANSWERED = {'instance_id': 'TAC2TAC', 'all_running': False,
+                'agents': [{'id': a, 'running': True} for a in ('agent1', 'agent2', 'agent3', 'agent4')],
+                'processes': [{'name': 'TAC2TAC_ext1', 'running': False}, {'name': 'TAC2TAC_ext2', 'running': True}]}
+
+
+@pytest.mark.parametrize('prs_result, prs_down, expected, unexpected', [
+    # retries ran out while prs_adm answered: ansible-core marks the result failed with a generic
+    # message; the summary names what is down, not "Unknown error"
+    (dict(PRS_ANSWERED, failed=True, attempts=30, msg='Task failed: Action failed: Unknown error.'),
+     ['TAC2TAC_ext1'], ['prs_adm status: TAC2TAC_ext1 is not running'], ['failed on node1', 'Unknown error']),
+    # prs_adm itself failed: its message is reported
+    ({'failed': True, 'msg': 'prs_adm did not answer within 15 seconds on node1', 'commands': []},
+     ['agent1', 'agent2', 'agent3', 'agent4'],
+     ['prs_adm status failed on node1: prs_adm did not answer within 15 seconds', 'agent1 is not running'], []),
+])
+def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, prs_down, expected, unexpected):
+    inv = _bad_inventory(tmp_path, lambda model: None)
+    playbook = tmp_path / 'summary.yml'
+    playbook.write_text(SUMMARY_PLAYBOOK)
+    extra = tmp_path / 'extra.json'
+    extra.write_text(json.dumps({'prs_result': prs_result, 'prs_down': prs_down}))
+    rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
+    assert rc != 0 and 'verify failed: see the summary above' in out, out
+    message = out[out.index('verify failed: see the summary above'):]
+    for part in expected:
+        assert part in message, (part, out)
+    for part in unexpected:
+        assert part not in message, (part, out)
+    assert 'UNREACHABLE' not in out, out
