@@ -206,6 +206,25 @@ def play_durations(events):
     return [(a.get("name", ""), round(b["t"] - a["t"], 2)) for a, b in zip(marks, marks[1:])]
 
 
+# ----------------------------------------------------------------------------- CPU
+
+def cpu_jiffies(proc_stat):
+    """(busy, total) jiffies of all CPUs from the text of /proc/stat (busy: all but idle and iowait)."""
+    for line in proc_stat.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "cpu":
+            values = [int(v) for v in fields[1:9]]  # user nice system idle iowait irq softirq steal
+            total = sum(values)
+            return total - values[3] - values[4], total
+    raise ValueError("no aggregate cpu line in /proc/stat")
+
+
+def busy_cores(before, after, ncpu):
+    """Average number of busy cores between two cpu_jiffies() readings (0..ncpu)."""
+    total = after[1] - before[1]
+    return round(ncpu * (after[0] - before[0]) / total, 2) if total > 0 else 0.0
+
+
 # ----------------------------------------------------------------------------- availability
 
 # The lab's own computation (lab-availability, used by molecule's rolling-restart check): one

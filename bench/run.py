@@ -24,6 +24,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,8 @@ SAMPLE_PERIOD = 0.2
 TUNING_VARIANTS = [("pipelining off", {"ANSIBLE_PIPELINING": "False"}, [])]
 TUNING_VARIANTS_LARGE = [("forks={nodes}", {}, [])]
 FAILOVER_TIMEOUT = 180
+# Seconds of CPU sampling before each run, to tell the lab's own load from the run's.
+REST_SAMPLE_S = 3
 
 
 def log(message):
@@ -59,6 +62,24 @@ def log(message):
 
 def loadavg():
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def cpu_now():
+    with open("/proc/stat") as handle:
+        return measure.cpu_jiffies(handle.read())
+
+
+def children_cpu_s():
+    """CPU seconds of the waited-for child processes so far (ansible-playbook, its workers, docker exec)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def lab_at_rest_cores(seconds=REST_SAMPLE_S):
+    """Busy cores while nothing of the run executes: the lab's own daemons (CM ticks, agents' probes)."""
+    before = cpu_now()
+    time.sleep(seconds)
+    return measure.busy_cores(before, cpu_now(), os.cpu_count())
 
 
 def project_env():
@@ -253,15 +274,16 @@ class Runner:
         argv = ["ansible-playbook", "site.yml", "-i", lab.inventory] + list(extra)
         offset = lab.tool_log_size()
         load0 = loadavg()
+        rest = lab_at_rest_cores()
         log("%s: %s" % (label, " ".join(argv[1:])))
         sampler = Sampler(lab) if sample else None
         if sampler:
             sampler.__enter__()
         try:
-            t0 = time.time()
+            t0, cpu0, children0 = time.time(), cpu_now(), children_cpu_s()
             with open(log_path, "w") as out:
                 rc = subprocess.run(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
-            t1 = time.time()
+            t1, cpu1, children1 = time.time(), cpu_now(), children_cpu_s()
         finally:
             if sampler:
                 sampler.__exit__(None, None, None)
@@ -280,12 +302,20 @@ class Runner:
             "plays": measure.play_durations(events),
             "slowest_tasks": measure.slowest_tasks(events),
             "vendor_commands": tools, "loadavg_before": load0, "loadavg_after": loadavg(),
+            # Where the wall time goes on this machine: busy cores during the run (of ncpu), the lab's
+            # own share measured at rest just before, and the controller's CPU (ansible-playbook, its
+            # forks, the docker exec clients); the modules inside the containers are the rest.
+            "cpu": {"ncpu": os.cpu_count(), "busy_cores": measure.busy_cores(cpu0, cpu1, os.cpu_count()),
+                    "lab_at_rest_cores": rest, "controller_cpu_s": round(children1 - children0, 1)},
             "log": os.path.relpath(log_path, REPO),
         }
         if sampler:
             result["availability"] = sampler.report()
-        log("%s: rc=%d wall=%.1fs floor=%.1fs changed=%d commands=%d restarts=%d"
-            % (label, rc, wall, tools["floor_s"], result["changed"], tools["commands"], tools["restarts"]))
+        cpu = result["cpu"]
+        log("%s: rc=%d wall=%.1fs floor=%.1fs changed=%d commands=%d restarts=%d; busy cores %.2f of %d "
+            "(lab at rest %.2f), controller CPU %.1fs"
+            % (label, rc, wall, tools["floor_s"], result["changed"], tools["commands"], tools["restarts"],
+               cpu["busy_cores"], cpu["ncpu"], rest, cpu["controller_cpu_s"]))
         return result
 
     def baseline(self, lab, label, sample=False):
@@ -489,27 +519,30 @@ def table(report):
     scale = report.get("scale", {})
     if scale:
         rows.append("")
-        rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %16s %6s" % (
+        rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %16s %6s %15s %8s" % (
             "6. nodes", "up", "1st wall", "1st floor", "1st overhead", "1st tasks", "2nd wall", "2nd chg",
-            "2nd cmds", "2nd tasks/rounds", "load"))
-        # tasks: task starts (a meta task counts once per host); rounds: distinct tasks, flat with nodes
+            "2nd cmds", "2nd tasks/rounds", "load", "2nd cores(rest)", "2nd ctl"))
+        # tasks: task starts (a meta task counts once per host); rounds: distinct tasks, flat with nodes.
+        # cores(rest): busy cores during the second run (the lab's own at rest); ctl: controller CPU s.
         for n in sorted(scale, key=int):
             f, sec = scale[n].get("first"), scale[n].get("second")
-            rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %16s %6s" % (
+            cpu = get(sec, "cpu") or {}
+            rows.append("%-8s %8s %10s %10s %12s %9s %10s %8s %9s %16s %6s %15s %8s" % (
                 n, fmt(scale[n].get("up_s")), fmt(get(f, "wall_s")), fmt(get(f, "vendor_floor_s")),
                 fmt(get(f, "overhead_s")), fmt(get(f, "tasks")), fmt(get(sec, "wall_s")), fmt(get(sec, "changed")),
                 fmt(get(sec, "vendor_commands", "commands")),
                 "%s/%s" % (fmt(get(sec, "tasks")), fmt(get(sec, "task_rounds"))),
-                fmt((get(sec, "loadavg_before") or [None])[0], "")))
+                fmt((get(sec, "loadavg_before") or [None])[0], ""),
+                "%s (%s)" % (fmt(cpu.get("busy_cores"), ""), fmt(cpu.get("lab_at_rest_cores"), "")) if cpu else "-",
+                fmt(cpu.get("controller_cpu_s"))))
     tuning = report.get("tuning", [])
     if tuning:
         rows.append("")
         rows.append("tuning: second run with one setting changed (compare with the 2nd wall above)")
         for t in tuning:
-            rows.append("  %2d nodes  %-32s %8s  tasks=%s rounds=%s changed=%s restarts=%s" % (
-                t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t.get("tasks", "-"), t.get("task_rounds", "-"),
-                t["changed"],
-                t["restarts"]))
+            rows.append("  %2d nodes  %-32s %8s  rc=%s tasks=%s rounds=%s changed=%s restarts=%s" % (
+                t["lab_nodes"], t["variant"], fmt(t["wall_s"]), t["rc"], t.get("tasks", "-"),
+                t.get("task_rounds", "-"), t["changed"], t["restarts"]))
     return "\n".join(rows)
 
 

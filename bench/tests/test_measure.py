@@ -129,3 +129,20 @@ TAC2TAC_llob (1) is running (prs_agent ID : agent2, HOST: 172.19.0.12, PORT: 770
     agents, procs = measure.parse_prs_status(text)
     assert agents == {"agent1": False, "agent2": True}
     assert procs == {"TAC2TAC_ext1": "agent2", "TAC2TAC_apply1": None, "TAC2TAC_llob": "agent2"}
+
+
+PROC_STAT = """cpu  {user} 0 {system} {idle} {iowait} 0 {softirq} 0 0 0
+cpu0 1 0 1 1 0 0 0 0 0 0
+intr 12345
+"""
+
+
+def test_cpu_jiffies_and_busy_cores():
+    before = measure.cpu_jiffies(PROC_STAT.format(user=100, system=50, idle=800, iowait=40, softirq=10))
+    after = measure.cpu_jiffies(PROC_STAT.format(user=250, system=100, idle=850, iowait=40, softirq=10))
+    assert before == (160, 1000) and after == (360, 1250)
+    # 200 of 250 jiffies busy on a 2-core machine: 1.6 cores busy on average
+    assert measure.busy_cores(before, after, 2) == 1.6
+    assert measure.busy_cores(before, before, 2) == 0.0
+    with pytest.raises(ValueError):
+        measure.cpu_jiffies("intr 1\n")
