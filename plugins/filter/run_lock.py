@@ -48,7 +48,9 @@ def run_lock_verdict(lock_text, me, now, ttl, force=False):
     run_lock_owner, ``now`` seconds since the epoch, ``ttl`` the age after which any lock is stale.
     """
     if not lock_text:
-        return 'free'
+        # No owner record: no lock, or a lock directory whose run died before recording itself (the
+        # mkdir then fails). Only tibero_cm_lock_break clears the latter.
+        return 'stale: tibero_cm_lock_break=true, removing any lock without an owner record' if force else 'free'
     try:
         owner = json.loads(lock_text)
         controller, pid, started = owner['controller'], int(owner['pid']), int(owner['started'])

@@ -72,5 +72,10 @@ def test_force_breaks_a_held_lock():
     assert verdict.startswith('stale: tibero_cm_lock_break=true')
 
 
+def test_force_clears_a_lock_directory_without_owner_record():
+    verdict = run_lock_verdict('', run_lock_owner(NOW), NOW, TTL, force=True)
+    assert verdict.startswith('stale: tibero_cm_lock_break=true') and 'without an owner record' in verdict
+
+
 def test_unreadable_lock_is_stale():
     assert run_lock_verdict('garbage\x00', run_lock_owner(NOW), NOW, TTL).startswith('stale: unreadable')
