@@ -427,7 +427,13 @@ def _address(hostvars, host):
         except Exception:  # an undefined host var that does not template
             value = None
         if value:
-            return str(value)
+            value = str(value)
+            # AGENT_HOST goes into prs_install_agent.cfg, which the installer sources: no line break,
+            # blank or shell character may reach it.
+            if not HOST_RE.match(value):
+                raise ValueError('invalid tibero.cm model:\n%s of host %s: invalid agent address %r '
+                                 '(rule: an IP address or host name)' % (key, host, value[:80]))
+            return value
     return host
 
 

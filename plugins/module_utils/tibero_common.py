@@ -80,13 +80,17 @@ def require(module, *names):
                          % (', '.join(missing), ', '.join(envs.get(n, n.upper()) for n in missing)))
 
 
-def resource_name_problem(params, *keys):
-    """A message for the first of ``keys`` that is set but is not a CM resource name, else None."""
+def resource_name_problem(params, *keys, **kwargs):
+    """A message for the first of ``keys`` that is set but is not a CM resource name, else None.
+
+    ``what`` (keyword) names the kind of name in the message, e.g. 'a CM SID' for a tip file's name.
+    """
+    what = kwargs.get('what', 'a CM resource name')
     for key in keys:
         value = params.get(key)
         if value is not None and not RESOURCE_NAME_RE.match(value):
-            return ('%s must be a CM resource name (letters, digits, _ . -, not starting with -, at most 64), '
-                    'got %r' % (key, value[:80]))
+            return ('%s must be %s (letters, digits, _ . -, not starting with -, at most 64), got %r'
+                    % (key, what, value[:80]))
     return None
 
 

@@ -472,7 +472,7 @@ def validate(params):
         return 'tscid must be 0 or more, got %s' % params['tscid']
     if params['obsport'] is not None and not 0 < params['obsport'] < 65536:
         return 'obsport must be a TCP port (1-65535), got %s' % params['obsport']
-    if params['obsip'] is not None and not re.match(r'^[A-Za-z0-9.:_-]+\Z', params['obsip']):
+    if params['obsip'] is not None and not re.match(r'^[A-Za-z0-9_.:][A-Za-z0-9.:_-]*\Z', params['obsip']):
         return 'obsip must be an address or host name, got %r' % params['obsip']
     return tc.resource_name_problem(params, 'name', 'cname')
 

@@ -50,6 +50,7 @@ options:
   agent_id:
     description:
       - The agent id (C(AGENT_ID_i) of C(prs_install_agent.cfg)), for example C(agent1).
+      - Letters, digits, C(_), C(.) and C(-), not starting with C(-), at most 64 characters (it names a file).
     type: str
   name:
     description:
@@ -200,6 +201,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
     DuplicateKey, KvFileError, edit_argument_spec, edit_file, normalize_value, parse_insert, unquote, wanted_from_params)
 
@@ -226,6 +228,9 @@ def cfg_path(params):
         return params['path']
     if not params['prs_home']:
         raise KvFileError('agent_id needs prs_home (or PRS_HOME in the environment) to find the file')
+    problem = resource_name_problem(params, 'agent_id', what='a ProSync agent id')  # a file name: no '/' or '..'
+    if problem:
+        raise KvFileError(problem)
     return os.path.join(params['prs_home'], 'config', 'prs_agent_%s.cfg' % params['agent_id'])
 
 

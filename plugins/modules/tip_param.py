@@ -54,6 +54,7 @@ options:
   sid:
     description:
       - The SID whose tip file to edit, for example the CM SID C(cm_tibero1) or the instance SID C(tibero1).
+      - Letters, digits, C(_), C(.) and C(-), not starting with C(-), at most 64 characters (it names a file).
     type: str
   name:
     description:
@@ -208,6 +209,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
     KvFileError, edit_argument_spec, edit_file, parse_insert, wanted_from_params)
 
@@ -218,6 +220,9 @@ def tip_path(params):
         return params['path']
     if not params['tb_home']:
         raise KvFileError('sid needs tb_home (or TB_HOME in the environment) to find the tip file')
+    problem = resource_name_problem(params, 'sid', what='a CM or DB SID')  # a file name: no '/' or '..'
+    if problem:
+        raise KvFileError(problem)
     return os.path.join(params['tb_home'], 'config', '%s.tip' % params['sid'])
 
 

@@ -193,6 +193,14 @@ def test_a_trailing_newline_is_no_valid_value(path, value, variable):
     assert any(p.startswith(variable) for p in problems), problems
 
 
+@pytest.mark.parametrize('address', ['172.19.0.11\nAGENT_HOST_9=x', '$(touch /tmp/x)', '10.0.0.1 x'])
+def test_an_agent_address_that_could_reach_the_sourced_cfg_is_refused(address):
+    hostvars = dict((h, {'ansible_host': 'tibero-lab-' + h}) for h in HOSTS)
+    hostvars['node2'] = {'tibero_cm_agent_address': address}
+    with pytest.raises(ValueError, match=r'tibero_cm_agent_address of host node2: invalid agent address'):
+        cm_model(seed_model(), hostvars)
+
+
 def test_secrets_are_never_echoed():
     model = _mutated([(('instance', 'password'), 'top secret;x'),
                       (('instance', 'source', 'install_password'), 'other secret$')])

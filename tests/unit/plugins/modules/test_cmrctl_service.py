@@ -308,6 +308,7 @@ def test_unknown_show_output_fails_loudly(tb_home):
     (dict(obsport=70000), 'obsport must be a TCP port'),
     (dict(tscid=-1), 'tscid must be 0 or more'),
     (dict(obsip='10.0.0.1; rm -rf /'), 'obsip must be an address'),
+    (dict(obsip='-10.0.0.1'), 'obsip must be an address'),
     (dict(name='bad name'), 'name must be a CM resource name'),
     (dict(cname='-cls_tibero'), 'cname must be a CM resource name'),
     (dict(obsip=None), 'tscid, obsip and obsport go together: only tscid, obsport given'),

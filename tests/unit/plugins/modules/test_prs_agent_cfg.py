@@ -191,6 +191,15 @@ def test_missing_file_and_missing_prs_home(tmp_path, monkeypatch):
     assert 'agent_id needs prs_home' in exc.value.result['msg']
 
 
+@pytest.mark.parametrize('agent_id', ['../../x', 'a/b', '-agent1'])
+def test_an_agent_id_that_is_no_file_name_is_refused(tmp_path, agent_id):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(prs_agent_cfg.main, dict(prs_home=str(tmp_path), agent_id=agent_id, name='USE_CM', value='Y',
+                                            create=True))
+    assert exc.value.result['msg'].startswith('agent_id must be a ProSync agent id'), exc.value.result
+    assert os.listdir(str(tmp_path)) == []
+
+
 LAB_TEMPLATE_CM = (
     'USE_CM = N\n'
     '#PRS_AGENT_PROC_MAX_FAIL_CNT = 10\t\t#Dependency Param : USE_CM=Y\n'

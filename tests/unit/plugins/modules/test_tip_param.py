@@ -186,3 +186,11 @@ def test_create_makes_a_new_file(tmp_path):
                                              create=True))
     assert absent['changed'] is False
     assert not (tmp_path / 'other.tip').exists()
+
+
+@pytest.mark.parametrize('sid', ['../../etc/cm_x', 'cm/x', '-cm', 'cm x'])
+def test_a_sid_that_is_no_file_name_is_refused(tb_home, sid):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tip_param.main, dict(CM_ID_ARGS, tb_home=tb_home, sid=sid, create=True))
+    assert exc.value.result['msg'].startswith('sid must be a CM or DB SID'), exc.value.result
+    assert sorted(os.listdir(os.path.join(tb_home, 'config'))) == ['cm_tibero1.tip']
