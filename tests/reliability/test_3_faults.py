@@ -8,6 +8,8 @@
 * Hangs: with LAB_HANG_CMRCTL=Y / LAB_HANG_TBBOOT=Y and tibero_cm_command_timeout=TIMEOUT the run
   fails within a bound, with a message naming the host and the command; with the fault cleared the
   next run converges.
+* An unreadable prs_instance.map stops the run before prs_install.sh (which would drop the ProSync
+  objects); a lock directory without owner record is named, and tibero_cm_lock_break clears it.
 * Node down at start (last: it is the most disruptive): preflight names the node and stops before
   touching any other node; tibero_cm_allow_unreachable=true proceeds with the reachable ones.
 """
@@ -106,6 +108,41 @@ def test_hung_tbboot_fails_naming_host_and_command_and_the_next_run_recovers(lab
     rerun = lab.playbook()
     assert rerun.rc == 0, rerun
     assert_converged_and_healthy(lab, installs)
+
+
+def test_an_unreadable_prs_instance_map_stops_the_run_before_prs_install(lab):
+    installs = lab.install_counts()
+    path = lablib.PRS_HOME + '/config/prs_instance.map'
+    owner_mode = lab.sh('node1', "stat -c '%%U:%%G %%a' %s" % path).stdout.split()
+    lab.sh('node1', 'chown root:root %s && chmod 0600 %s' % (path, path))
+    try:
+        # Phase 3 reads the map on the install host (node1); phases 2, 4-5 have nothing to do here.
+        stopped = lab.playbook('--tags', 'preflight,prosync_instance')
+    finally:
+        lab.sh('node1', 'chown %s %s && chmod %s %s' % (owner_mode[0], path, owner_mode[1], path))
+    assert stopped.rc != 0, stopped
+    message = _fail_message(stopped.out)
+    assert path + ' exists but cannot be read' in message and 'prs_install.sh was not run' in message, stopped
+    assert 'ProSync instance | Run prs_install.sh' not in stopped.out, stopped
+    assert lab.install_counts() == installs  # no drop and re-create of the ProSync objects
+    # The failed run left its lock (its process is gone): the next run takes it over and releases it.
+    assert lab.playbook('--tags', 'preflight').rc == 0
+    assert_converged_and_healthy(lab, installs)
+
+
+def test_a_lock_without_owner_record_is_named_and_lock_break_clears_it(lab):
+    installs = lab.install_counts()
+    # What a run killed between taking the lock (mkdir) and recording its owner leaves behind.
+    lab.sh('node1', 'mkdir -p %s/run.lock && rm -f %s/run.lock/owner' % (lablib.STATE_DIR, lablib.STATE_DIR))
+    blocked = lab.playbook('--tags', 'preflight')
+    assert blocked.rc != 0, blocked
+    message = _fail_message(blocked.out)
+    assert 'node1:%s/run.lock: cannot take the cluster lock' % lablib.STATE_DIR in message, blocked
+    assert '-e tibero_cm_lock_break=true' in message, blocked
+    broken = lab.playbook('--tags', 'preflight', '-e', 'tibero_cm_lock_break=true')
+    assert broken.rc == 0, broken
+    assert 'removing any lock without an owner record' in broken.out, broken
+    assert_converged_and_healthy(lab, installs)  # includes: no run lock left
 
 
 def _settled_fingerprint(lab):
