@@ -137,6 +137,13 @@ class Lab(object):
             hvars['ansible_host'] = container(name)
         with open(hosts_file, 'w') as handle:
             yaml.safe_dump(hosts, handle)
+        if mutate is not None:
+            model_file = os.path.join(self.inventory, 'group_vars', 'all', 'tibero_cm.yml')
+            with open(model_file) as handle:
+                model = yaml.safe_load(handle)
+            mutate(model)
+            with open(model_file, 'w') as handle:
+                yaml.safe_dump(model, handle)
         return self.inventory
 
     def unreachable_inventory(self, node):

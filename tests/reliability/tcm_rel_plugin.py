@@ -25,7 +25,7 @@ FIGURES = [
     ('interruption', 'interruption points survived'),
     ('badinput', 'bad inputs rejected'),
     ('secrets', 'secret-leak checks'),
-    ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map)'),
+    ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
 ]
 _results = {}
 # Seconds per figure (every phase of its tests) and of the lab's own setup, for the times line.

@@ -8,8 +8,9 @@
 * Hangs: with LAB_HANG_CMRCTL=Y / LAB_HANG_TBBOOT=Y and tibero_cm_command_timeout=TIMEOUT the run
   fails within a bound, with a message naming the host and the command; with the fault cleared the
   next run converges.
-* An unreadable prs_instance.map stops the run before prs_install.sh (which would drop the ProSync
-  objects); a lock directory without owner record is named, and tibero_cm_lock_break clears it.
+* --check --diff with a CM_ID to add plans the restart sequence and changes nothing.
+* An unreadable prs_instance.map, or one on another agent host that records the instance (the
+  install host moved), stops the run before prs_install.sh (which would drop the ProSync objects); a lock directory without owner record is named, and tibero_cm_lock_break clears it.
 * Node down at start (last: it is the most disruptive): preflight names the node and stops before
   touching any other node; tibero_cm_allow_unreachable=true proceeds with the reachable ones.
 """
@@ -63,6 +64,11 @@ def _fail_message(out):
     return out[min(starts):] if starts else ''
 
 
+def _flat(text):
+    """``text`` with the line wrapping of the output's YAML undone (runs of blanks and newlines: one blank)."""
+    return ' '.join(text.split())
+
+
 def test_hung_cmrctl_fails_within_the_timeout_naming_host_and_command(lab):
     installs = lab.install_counts()
     lab.set_conf(LAB_HANG_CMRCTL='Y')
@@ -110,6 +116,23 @@ def test_hung_tbboot_fails_naming_host_and_command_and_the_next_run_recovers(lab
     assert_converged_and_healthy(lab, installs)
 
 
+def test_check_diff_plans_a_pending_cm_id_restart_and_changes_nothing(lab):
+    installs = lab.install_counts()
+    _drop_cm_id('node2')(lab)
+    before = lab.fingerprint()
+    planned = lab.playbook('--check', '--diff', '--tags', 'preflight,cm_node')
+    assert planned.rc == 0, planned
+    # The plan: node2's tip gets CM_ID=1 through the restart sequence (tbcm -d planned with its DB up).
+    assert '+CM_ID=1' in planned.out and 'CM node | tbcm -d cm_tibero2' in planned.out, planned
+    assert re.search(r'node2\s*:\s*ok=\d+\s+changed=[1-9]', planned.out), planned
+    after = lab.fingerprint()
+    for key in before:
+        assert after[key] == before[key], key
+    assert _cm_id(lab, 'node2') is None
+    assert lab.playbook().rc == 0
+    assert_converged_and_healthy(lab, installs)
+
+
 def test_an_unreadable_prs_instance_map_stops_the_run_before_prs_install(lab):
     installs = lab.install_counts()
     path = lablib.PRS_HOME + '/config/prs_instance.map'
@@ -121,12 +144,32 @@ def test_an_unreadable_prs_instance_map_stops_the_run_before_prs_install(lab):
     finally:
         lab.sh('node1', 'chown %s %s && chmod %s %s' % (owner_mode[0], path, owner_mode[1], path))
     assert stopped.rc != 0, stopped
-    message = _fail_message(stopped.out)
+    message = _flat(_fail_message(stopped.out))
     assert path + ' exists but cannot be read' in message and 'prs_install.sh was not run' in message, stopped
     assert 'ProSync instance | Run prs_install.sh' not in stopped.out, stopped
     assert lab.install_counts() == installs  # no drop and re-create of the ProSync objects
     # The failed run left its lock (its process is gone): the next run takes it over and releases it.
     assert lab.playbook('--tags', 'preflight').rc == 0
+    assert_converged_and_healthy(lab, installs)
+
+
+def test_a_moved_install_host_does_not_install_the_instance_again(lab):
+    installs = lab.install_counts()
+
+    def move(model):
+        model['tibero_cm_instance']['install_host'] = 'node2'  # the instance was installed from node1
+    lab.write_inventory(move)
+    try:
+        moved = lab.playbook('--tags', 'preflight,prosync_instance')
+    finally:
+        lab.write_inventory()
+    assert moved.rc != 0, moved
+    message = _flat(_fail_message(moved.out))
+    assert 'node2: instance TAC2TAC is not in this host' in message, moved
+    assert 'recorded as installed on node1' in message and 'install_host to node1' in message, moved
+    assert 'ProSync instance | Run prs_install.sh' not in moved.out, moved
+    assert lab.install_counts() == installs
+    assert lab.playbook('--tags', 'preflight').rc == 0  # takes over the failed run's lock, releases it
     assert_converged_and_healthy(lab, installs)
 
 
@@ -136,12 +179,12 @@ def test_a_lock_without_owner_record_is_named_and_lock_break_clears_it(lab):
     lab.sh('node1', 'mkdir -p %s/run.lock && rm -f %s/run.lock/owner' % (lablib.STATE_DIR, lablib.STATE_DIR))
     blocked = lab.playbook('--tags', 'preflight')
     assert blocked.rc != 0, blocked
-    message = _fail_message(blocked.out)
+    message = _flat(_fail_message(blocked.out))
     assert 'node1:%s/run.lock: cannot take the cluster lock' % lablib.STATE_DIR in message, blocked
     assert '-e tibero_cm_lock_break=true' in message, blocked
     broken = lab.playbook('--tags', 'preflight', '-e', 'tibero_cm_lock_break=true')
     assert broken.rc == 0, broken
-    assert 'removing any lock without an owner record' in broken.out, broken
+    assert 'removing any lock without an owner record' in _flat(broken.out), broken
     assert_converged_and_healthy(lab, installs)  # includes: no run lock left
 
 
