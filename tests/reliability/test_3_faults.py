@@ -10,7 +10,8 @@
   next run converges.
 * --check --diff with a CM_ID to add plans the restart sequence and changes nothing.
 * An unreadable prs_instance.map, or one on another agent host that records the instance (the
-  install host moved), stops the run before prs_install.sh (which would drop the ProSync objects); a lock directory without owner record is named, and tibero_cm_lock_break clears it.
+  install host moved), stops the run before prs_install.sh (which would drop the ProSync objects).
+* A lock directory without owner record is named, and tibero_cm_lock_break clears it.
 * Node down at start (last: it is the most disruptive): preflight names the node and stops before
   touching any other node; tibero_cm_allow_unreachable=true proceeds with the reachable ones.
 """
