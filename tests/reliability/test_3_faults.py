@@ -11,6 +11,7 @@
 * --check --diff with a CM_ID to add plans the restart sequence and changes nothing.
 * An unreadable prs_instance.map, or one on another agent host that records the instance (the
   install host moved), stops the run before prs_install.sh (which would drop the ProSync objects).
+* A finished install's leftover marker is removed, and nothing is installed again.
 * A lock directory without owner record is named, and tibero_cm_lock_break clears it.
 * Node down at start (last: it is the most disruptive): preflight names the node and stops before
   touching any other node; tibero_cm_allow_unreachable=true proceeds with the reachable ones.
@@ -63,6 +64,14 @@ def _fail_message(out):
     """The failure part of a run's output: from the first error on (messages wrap over lines)."""
     starts = [i for i in (out.find('[ERROR]'), out.find('fatal:')) if i >= 0]
     return out[min(starts):] if starts else ''
+
+
+def _fail_task(out):
+    """The header of the task that failed first (the last ``TASK [...]`` line before the first error)."""
+    failure = _fail_message(out)
+    before = out[:len(out) - len(failure)] if failure else out
+    headers = [line for line in before.splitlines() if line.startswith('TASK [')]
+    return headers[-1] if headers else ''
 
 
 def _flat(text):
@@ -147,7 +156,8 @@ def test_an_unreadable_prs_instance_map_stops_the_run_before_prs_install(lab):
     assert stopped.rc != 0, stopped
     message = _flat(_fail_message(stopped.out))
     assert path + ' exists but cannot be read' in message and 'prs_install.sh was not run' in message, stopped
-    assert 'ProSync instance | Run prs_install.sh' not in stopped.out, stopped
+    # The refusal came from the guarded install task itself, before it ran anything.
+    assert 'ProSync instance | Run prs_install.sh once' in _fail_task(stopped.out), stopped
     assert lab.install_counts() == installs  # no drop and re-create of the ProSync objects
     # The failed run left its lock (its process is gone): the next run takes it over and releases it.
     assert lab.playbook('--tags', 'preflight').rc == 0
@@ -168,9 +178,21 @@ def test_a_moved_install_host_does_not_install_the_instance_again(lab):
     message = _flat(_fail_message(moved.out))
     assert 'node2: instance TAC2TAC is not in this host' in message, moved
     assert 'recorded as installed on node1' in message and 'install_host to node1' in message, moved
-    assert 'ProSync instance | Run prs_install.sh' not in moved.out, moved
+    assert 'ProSync instance | Run prs_install.sh once' in _fail_task(moved.out), moved
     assert lab.install_counts() == installs
     assert lab.playbook('--tags', 'preflight').rc == 0  # takes over the failed run's lock, releases it
+    assert_converged_and_healthy(lab, installs)
+
+
+def test_a_finished_install_s_leftover_marker_is_cleared_without_installing_again(lab):
+    installs = lab.install_counts()
+    marker = lablib.PRS_HOME + '/var/tibero_cm_prs_install_started_TAC2TAC'
+    # What a run killed after prs_install.sh recorded the instance, but before it cleared the marker, leaves.
+    lab.sh('node1', "su prosync -c 'echo 2026-01-01T00:00:00+00:00 node1 > %s'" % marker)
+    cleared = lab.playbook('--tags', 'preflight,prosync_instance')
+    assert cleared.rc == 0, cleared
+    assert lab.sh('node1', 'test -e %s' % marker, check=False).returncode != 0, 'the marker is still there'
+    assert lab.install_counts() == installs
     assert_converged_and_healthy(lab, installs)
 
 

@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: prs_instance
+short_description: Install a ProSync instance with prs_install.sh once, only when no evidence shows it installed
+version_added: 0.2.0
+description:
+  - Runs C(. ./prs_install.sh) from C(<prs_home>/install) under bash (ProSync CM failover guide, section 4)
+    for an instance that is not installed yet, and never again afterwards.
+  - C(prs_install.sh) drops and re-creates the ProSync user, tablespace and objects on both databases, so the
+    module refuses to run it, before any change, when this host's C(prs_instance.map) exists but cannot be
+    read, when another agent host records the instance (O(recorded_on)), or when an earlier install started
+    and never recorded the instance (its marker exists). O(force_reinstall) is the operator's explicit
+    way past the last two.
+  - The "install started" marker is written by the same remote command that runs the installer, so no
+    interruption separates them; it is removed once the map lists the instance (also when a later run
+    finds a finished install's marker still there).
+  - C(prs_install.cfg) must already be in place (the role renders it, 0600).
+author:
+  - tibero.cm contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: The refusals are checked in check mode too; the installer is only planned (RV(commands)).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: full
+options:
+  prs_home:
+    description:
+      - ProSync home (E(PRS_HOME)); the map is C(<prs_home>/config/prs_instance.map).
+      - Defaults to the E(PRS_HOME) environment variable of the remote user.
+    type: path
+  tb_home:
+    description:
+      - Tibero home, passed to the installer as E(TB_HOME).
+      - Defaults to the E(TB_HOME) environment variable of the remote user.
+    type: path
+  instance_id:
+    description: The ProSync instance id (C(INSTANCE_ID) of C(prs_install.cfg)).
+    type: str
+    required: true
+  recorded_on:
+    description:
+      - The other agent hosts whose C(prs_instance.map) lists the instance (from M(tibero.cm.prs_instance_info)).
+        When this host's map does not list it and this list is not empty, the install host has moved and the
+        module refuses.
+    type: list
+    elements: str
+    default: []
+  force_reinstall:
+    description:
+      - DANGER. Run C(prs_install.sh) even though the instance is installed or an earlier install did not
+        finish. It drops and re-creates the ProSync objects on both databases (replication starts from scratch).
+    type: bool
+    default: false
+  marker:
+    description:
+      - The "install started" marker file. Defaults to C(<prs_home>/var/tibero_cm_prs_install_started_<instance_id>).
+    type: path
+  host:
+    description: The name this host goes by in messages (the role passes its inventory name).
+    type: str
+  timeout:
+    description: Seconds C(prs_install.sh) may run before it is killed and the task fails (V(0) = no limit).
+    type: int
+    default: 1800
+notes:
+  - Run it as the ProSync OS user (C(become_user)). Commands run with E(LC_ALL=C).
+  - The values of the C(*_PWD) keys of C(prs_install.cfg) are masked in everything the module returns.
+  - Whether the map lists the instance is decided by the instance id standing as a whole word in the file
+    (its exact layout is not public; vendor-facts PRS rows).
+seealso:
+  - module: tibero.cm.prs_instance_info
+'''
+
+EXAMPLES = r'''
+- name: Install the instance once (prs_install.cfg rendered before)
+  tibero.cm.prs_instance:
+    prs_home: /home/prosync/example
+    tb_home: /home/tibero/tibero/tibero7
+    instance_id: TAC2TAC
+    recorded_on: []
+  become: true
+  become_user: prosync
+'''
+
+RETURN = r'''
+installed:
+  description: Whether the map lists the instance after the run (predicted in check mode).
+  returned: success
+  type: bool
+ran_installer:
+  description: Whether C(prs_install.sh) ran (in check mode, whether it would run).
+  returned: success
+  type: bool
+marker_cleared:
+  description: Whether a finished install's marker was removed.
+  returned: success
+  type: bool
+map:
+  description: This host's C(prs_instance.map) as read before the run.
+  returned: always
+  type: dict
+  sample: {"path": "/home/prosync/example/config/prs_instance.map", "exists": true, "readable": true,
+           "listed": false, "error": null}
+commands:
+  description: The installer command run (planned, in check mode).
+  returned: always
+  type: list
+  elements: list
+  sample: [["/bin/bash", "-c", "printf ... && . ./prs_install.sh < /dev/null", "prs_install"]]
+'''
+
+import datetime
+import os
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.tibero.cm.plugins.module_utils import prs_instance as pi
+from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
+
+
+def run_module(module):
+    params = module.params
+    instance_id = params['instance_id']
+    prs_home = params['prs_home']
+    host = params['host'] or os.uname()[1]
+    marker = params['marker'] or pi.default_marker(prs_home, instance_id)
+    # Whatever the installer prints (a failed connection may echo its arguments) is masked of the passwords.
+    module.no_log_values.update(pi.cfg_secrets(os.path.join(prs_home, 'install', 'prs_install.cfg')))
+    here = pi.read_map(pi.map_path(prs_home), instance_id)
+    marker_exists = os.path.exists(marker)
+    runner = Runner(module, env=dict(PRS_HOME=prs_home, TB_HOME=params['tb_home']), timeout=params['timeout'])
+    result = dict(changed=False, installed=here['listed'], ran_installer=False, marker_cleared=False, map=here,
+                  commands=runner.commands)
+    try:
+        decision = pi.install_decision(here, instance_id, params['recorded_on'], marker_exists,
+                                       params['force_reinstall'], host)
+    except pi.InstallRefused as exc:
+        module.fail_json(msg=str(exc), **result)
+
+    if decision == 'installed':
+        if marker_exists:
+            result.update(changed=True, marker_cleared=True)
+            if not module.check_mode:
+                os.remove(marker)
+    else:
+        argv, extra_env = pi.install_argv(marker, '%s %s' % (
+            datetime.datetime.now(datetime.timezone.utc).isoformat(), host))
+        result.update(changed=True, ran_installer=True, installed=True)
+        if module.check_mode:
+            runner.plan(argv)
+        else:
+            install(module, runner, argv, extra_env, marker, prs_home, instance_id, result)
+    if module._diff:
+        result['diff'] = dict(before=dict(installed=here['listed'], marker=marker_exists),
+                              after=dict(installed=result['installed'], marker=False))
+    module.exit_json(**result)
+
+
+def install(module, runner, argv, extra_env, marker, prs_home, instance_id, result):
+    """Run the installer, then require the map to list the instance before clearing the marker."""
+    marker_dir = os.path.dirname(marker)
+    if not os.path.isdir(marker_dir):
+        os.makedirs(marker_dir)
+    runner.env.update(extra_env)
+    try:
+        runner.run(argv, what='prs_install.sh')
+    except CommandFailed as exc:
+        module.fail_json(changed=True, commands=runner.commands, **exc.fail_kwargs())
+    after = pi.read_map(pi.map_path(prs_home), instance_id)
+    if not after['listed']:
+        module.fail_json(msg='prs_install.sh ended but %s does not list %s; see the $PRS_HOME/install logs. '
+                         'The marker %s stays, so no later run installs again by itself.'
+                         % (after['path'], instance_id, marker), changed=True, map=after, commands=runner.commands)
+    os.remove(marker)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            prs_home=dict(type='path', fallback=(env_fallback, ['PRS_HOME'])),
+            tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
+            instance_id=dict(type='str', required=True),
+            recorded_on=dict(type='list', elements='str', default=[]),
+            force_reinstall=dict(type='bool', default=False),
+            marker=dict(type='path'),
+            host=dict(type='str'),
+            timeout=dict(type='int', default=1800),
+        ),
+        supports_check_mode=True,
+    )
+    if not module.params['prs_home']:
+        module.fail_json(msg='missing prs_home: set the option or the environment variable PRS_HOME', commands=[])
+    # The id names the marker file: no path separator, no leading '-'.
+    problem = resource_name_problem(module.params, 'instance_id', what='a ProSync instance id')
+    if problem:
+        module.fail_json(msg=problem, commands=[])
+    run_module(module)
+
+
+if __name__ == '__main__':
+    main()

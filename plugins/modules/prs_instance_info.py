@@ -1,0 +1,101 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: prs_instance_info
+short_description: Read whether this host's prs_instance.map records a ProSync instance
+version_added: 0.2.0
+description:
+  - Reads C(<prs_home>/config/prs_instance.map), where C(prs_install.sh) records an instance it installed
+    (ProSync CM failover guide, section 4), and the "install started" marker of M(tibero.cm.prs_instance).
+  - Read-only; never reports a change and runs in check mode too. Run it on every agent host and pass the
+    hosts that record the instance to M(tibero.cm.prs_instance) as O(tibero.cm.prs_instance#module:recorded_on).
+author:
+  - tibero.cm contributors (!UNKNOWN)
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+options:
+  prs_home:
+    description:
+      - ProSync home. Defaults to the E(PRS_HOME) environment variable of the remote user.
+    type: path
+  instance_id:
+    description: The ProSync instance id.
+    type: str
+    required: true
+  marker:
+    description: The "install started" marker (default as in M(tibero.cm.prs_instance)).
+    type: path
+seealso:
+  - module: tibero.cm.prs_instance
+'''
+
+EXAMPLES = r'''
+- name: Which agent hosts record the instance
+  tibero.cm.prs_instance_info:
+    prs_home: /home/prosync/example
+    instance_id: TAC2TAC
+  become: true
+  become_user: prosync
+  register: __map
+'''
+
+RETURN = r'''
+map:
+  description: The map as read - C(path), C(exists), C(readable), C(listed) (the instance id stands in it as a word), C(error).
+  returned: always
+  type: dict
+  sample: {"path": "/home/prosync/example/config/prs_instance.map", "exists": true, "readable": true,
+           "listed": true, "error": null}
+listed:
+  description: Whether this host's map records the instance (false when it cannot be read).
+  returned: always
+  type: bool
+marker:
+  description: Whether an "install started" marker exists on this host.
+  returned: always
+  type: bool
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.tibero.cm.plugins.module_utils import prs_instance as pi
+from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            prs_home=dict(type='path', fallback=(env_fallback, ['PRS_HOME'])),
+            instance_id=dict(type='str', required=True),
+            marker=dict(type='path'),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not params['prs_home']:
+        module.fail_json(msg='missing prs_home: set the option or the environment variable PRS_HOME')
+    problem = resource_name_problem(params, 'instance_id', what='a ProSync instance id')
+    if problem:
+        module.fail_json(msg=problem)
+    here = pi.read_map(pi.map_path(params['prs_home']), params['instance_id'])
+    marker = params['marker'] or pi.default_marker(params['prs_home'], params['instance_id'])
+    module.exit_json(changed=False, map=here, listed=here['listed'], marker=os.path.exists(marker))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""prs_instance / prs_instance_info: exact installer argv, refusals before any command, the marker."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.tibero.cm.plugins.modules import prs_instance, prs_instance_info
+from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
+    AnsibleFailJson, FakeRunCommand, Step, run_module)
+
+CFG = 'INSTANCE_ID=TAC2TAC\nPRS_USER=TAC2TAC\nPRS_PWD=PrsSecret1\nSRC_INSTALL_PWD=SrcSecret2\nTAR_INSTALL_PWD=TarSecret3\n'
+LISTED = 'INSTANCE_CNT=1\nINSTANCE_ID_0=TAC2TAC\n'
+
+
+@pytest.fixture
+def prs_home(tmp_path):
+    home = tmp_path / 'example'
+    for sub in ('install', 'config', 'var'):
+        (home / sub).mkdir(parents=True)
+    (home / 'install' / 'prs_install.cfg').write_text(CFG)
+    return str(home)
+
+
+def _map(prs_home):
+    return os.path.join(prs_home, 'config', 'prs_instance.map')
+
+
+def _marker(prs_home):
+    return os.path.join(prs_home, 'var', 'tibero_cm_prs_install_started_TAC2TAC')
+
+
+def _args(prs_home, **extra):
+    args = dict(prs_home=prs_home, tb_home='/opt/tibero7', instance_id='TAC2TAC', host='node1', timeout=600)
+    args.update(extra)
+    return args
+
+
+def _installer_step(prs_home, effect=None, rc=0, out='ProSync is installed successfully', err=''):
+    def record():  # what the command does on a site: the marker, then the installer records the instance
+        with open(_marker(prs_home), 'w') as handle:
+            handle.write('stamp\n')
+        with open(_map(prs_home), 'a') as handle:
+            handle.write(LISTED)
+    argv = ['/bin/bash', '-c', 'printf "%s\\n" "$TCM_STAMP" > "$TCM_MARKER" && cd "$PRS_HOME/install" '
+            '&& . ./prs_install.sh < /dev/null', 'prs_install']
+    return Step(argv, rc=rc, out=out, err=err, effect=effect or record)
+
+
+def test_fresh_site_runs_the_installer_once_with_its_environment(prs_home):
+    fake = FakeRunCommand([_installer_step(prs_home)])
+    result = run_module(prs_instance.main, _args(prs_home), fake, diff=True)
+    fake.assert_all_used()
+    assert result['changed'] and result['ran_installer'] and result['installed']
+    assert result['commands'] == [fake.calls[0].argv]
+    call = fake.calls[0]
+    assert call.timeout == 600
+    assert call.env['PRS_HOME'] == prs_home and call.env['TB_HOME'] == '/opt/tibero7' and call.env['LC_ALL'] == 'C'
+    assert call.env['TCM_MARKER'] == _marker(prs_home)
+    assert call.env['TCM_STAMP'].endswith(' node1')
+    assert not os.path.exists(_marker(prs_home))  # cleared once the map lists the instance
+    assert result['diff'] == dict(before=dict(installed=False, marker=False), after=dict(installed=True, marker=False))
+
+
+def test_installed_instance_runs_nothing(prs_home):
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    result = run_module(prs_instance.main, _args(prs_home, recorded_on=['node2']))
+    assert result['changed'] is False and result['commands'] == [] and result['installed']
+
+
+def test_a_finished_install_s_marker_is_cleared(prs_home):
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    with open(_marker(prs_home), 'w') as handle:
+        handle.write('old\n')
+    planned = run_module(prs_instance.main, _args(prs_home), check_mode=True)
+    assert planned['changed'] and planned['marker_cleared'] and os.path.exists(_marker(prs_home))
+    result = run_module(prs_instance.main, _args(prs_home))
+    assert result['changed'] and result['marker_cleared'] and not result['ran_installer']
+    assert not os.path.exists(_marker(prs_home))
+
+
+def test_check_mode_plans_the_installer_and_writes_nothing(prs_home):
+    result = run_module(prs_instance.main, _args(prs_home), check_mode=True)
+    assert result['changed'] and result['ran_installer']
+    assert result['commands'][0][:2] == ['/bin/bash', '-c']
+    assert not os.path.exists(_marker(prs_home)) and not os.path.exists(_map(prs_home))
+
+
+@pytest.mark.parametrize('setup, recorded_on, expected', [
+    ('moved', ['node2'], 'recorded as installed on node2'),
+    ('unfinished', [], 'was started by an earlier run'),
+    ('unreadable', [], 'exists but cannot be read'),
+])
+def test_refusals_run_no_command_also_in_check_mode(prs_home, setup, recorded_on, expected):
+    if setup == 'unfinished':
+        with open(_marker(prs_home), 'w') as handle:
+            handle.write('stamp\n')
+    if setup == 'unreadable':
+        os.mkdir(_map(prs_home))
+    for check_mode in (True, False):
+        with pytest.raises(AnsibleFailJson) as err:
+            run_module(prs_instance.main, _args(prs_home, recorded_on=recorded_on), check_mode=check_mode)
+        assert expected in err.value.result['msg'] and err.value.result['commands'] == []
+
+
+def test_a_failed_installer_keeps_its_marker_and_hides_the_passwords(prs_home):
+    step = _installer_step(prs_home, rc=1, out='connect sys/SrcSecret2@tibero failed',
+                           effect=lambda: open(_marker(prs_home), 'w').write('stamp\n'))
+    fake = FakeRunCommand([step])
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home), fake)
+    assert err.value.result['rc'] == 1 and err.value.result['changed'] is True
+    assert os.path.exists(_marker(prs_home))
+    # AnsibleModule masks no_log_values when it serialises the result; the module registered them.
+    from ansible.module_utils.common.parameters import remove_values
+    shown = remove_values(err.value.result, prs_instance.pi.cfg_secrets(os.path.join(prs_home, 'install',
+                                                                                    'prs_install.cfg')))
+    assert 'SrcSecret2' not in str(shown)
+
+
+def test_an_installer_that_does_not_record_the_instance_fails(prs_home):
+    fake = FakeRunCommand([_installer_step(prs_home, effect=lambda: open(_marker(prs_home), 'w').close())])
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home), fake)
+    assert 'does not list TAC2TAC' in err.value.result['msg']
+
+
+def test_an_instance_id_that_is_not_a_name_fails_before_anything(prs_home):
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home, instance_id='../x'))
+    assert 'instance_id must be a ProSync instance id' in err.value.result['msg']
+
+
+def test_info_reads_the_map_and_the_marker(prs_home):
+    result = run_module(prs_instance_info.main, dict(prs_home=prs_home, instance_id='TAC2TAC'))
+    assert result['changed'] is False and result['listed'] is False and result['marker'] is False
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    open(_marker(prs_home), 'w').close()
+    result = run_module(prs_instance_info.main, dict(prs_home=prs_home, instance_id='TAC2TAC'), check_mode=True)
+    assert result['listed'] is True and result['marker'] is True and result['map']['readable'] is True
