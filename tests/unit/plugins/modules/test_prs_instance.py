@@ -121,8 +121,9 @@ def test_a_failed_installer_keeps_its_marker_and_hides_the_passwords(prs_home):
     assert os.path.exists(_marker(prs_home))
     # AnsibleModule masks no_log_values when it serialises the result; the module registered them.
     from ansible.module_utils.common.parameters import remove_values
-    shown = remove_values(err.value.result, prs_instance.pi.cfg_secrets(os.path.join(prs_home, 'install',
-                                                                                    'prs_install.cfg')))
+    secrets = prs_instance.pi.cfg_secrets(os.path.join(prs_home, 'install', 'prs_install.cfg'))
+    assert secrets == {'PrsSecret1', 'SrcSecret2', 'TarSecret3'}
+    shown = remove_values(err.value.result, secrets)
     assert 'SrcSecret2' not in str(shown)
 
 
