@@ -16,7 +16,7 @@ description:
   - Runs the ProSync admin console C(<prs_home>/bin/prs_adm) with its C(status) command and returns
     what it prints as data (the ProSync CM failover guide, section 6).
   - By default the command is given as C(prs_adm -c status), the non-interactive form public ProSync 4
-    scripts use: C(prs_adm) runs the one command and ends by itself, so no prompt or echoed command
+    scripts use. C(prs_adm) runs the one command and ends by itself, so no prompt or echoed command
     is parsed and the tool never waits for input. C(exit) is written to its standard input all the
     same, so a C(prs_adm) that does not know C(-c) and opens its console ends at once; its output
     then lacks the status listing and the task fails with the raw output.

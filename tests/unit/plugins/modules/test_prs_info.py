@@ -113,8 +113,8 @@ def test_a_prs_adm_without_c_option_fails_with_its_raw_output(prs_home):
         run_module(prs_info.main, dict(prs_home=prs_home), fake)
     result = exc.value.result
     assert result['msg'].endswith('prs_adm printed no "prs_agent ID: ..." line:\n' + out)
-    assert (result['stdout'], result['cmd'], result['commands']) == (out, status_argv(prs_home),
-                                                                   [status_argv(prs_home)])
+    argv = status_argv(prs_home)
+    assert (result['stdout'], result['cmd'], result['commands']) == (out, argv, [argv])
 
 
 def test_missing_tool(tmp_path, monkeypatch):
