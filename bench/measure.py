@@ -7,11 +7,17 @@
 """
 
 import os
-import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lab"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "lab"))
 from labsim import availability  # noqa: E402
+
+# The collection's prs_adm parser, from the source tree: it imports nothing of Ansible.
+sys.path.insert(0, os.path.join(ROOT, "plugins", "module_utils"))
+import prs_adm  # noqa: E402
+
+PrsAdmParseError = prs_adm.PrsAdmParseError
 
 # ----------------------------------------------------------------------------- tool log
 #
@@ -235,24 +241,11 @@ max_gap = availability.max_gap
 
 # ----------------------------------------------------------------------------- prs_adm status
 
-_PROC_RE = re.compile(
-    r"^(?P<proc>\S+)(?: \((?P<thread>\d+)\))? is (?P<state>running|not running)"
-    r"(?: \(prs_agent ID ?: ?(?P<agent>[^,\s]+),)?")
-_AGENT_RE = re.compile(r"^prs_agent ID: (?P<agent>[^,\s]+),.* is (?P<state>running|not running)")
-
-
 def parse_prs_status(text):
-    """({agent: running?}, {process: agent or None}) from `prs_adm` `status` output."""
-    agents, procs = {}, {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("Admin>"):
-            line = line[len("Admin>"):].strip()
-        match = _AGENT_RE.match(line)
-        if match:
-            agents[match["agent"]] = match["state"] == "running"
-            continue
-        match = _PROC_RE.match(line)
-        if match:
-            procs[match["proc"]] = match["agent"] if match["state"] == "running" else None
+    """({agent: running?}, {process: agent or None}) from `prs_adm` `status` output, read by the
+    collection's own parser (plugins/module_utils/prs_adm.py). Raises PrsAdmParseError, whose `raw`
+    holds the text, when it is not a status listing."""
+    status = prs_adm.parse_status(text)
+    agents = {agent["id"]: agent["running"] for agent in status["agents"]}
+    procs = {proc["name"]: proc["agent_id"] if proc["running"] else None for proc in status["processes"]}
     return agents, procs

@@ -151,7 +151,7 @@ class Lab:
                 self.container(node), "bash", "-c", command]
 
     def prs_status(self, node):
-        out = subprocess.run(self.prosync_exec_argv(node, "prs_adm"), input="status\nexit\n",
+        out = subprocess.run(self.prosync_exec_argv(node, "prs_adm -c status"), input="exit\n",
                              capture_output=True, text=True, timeout=60).stdout
         return measure.parse_prs_status(out)
 
@@ -382,7 +382,7 @@ POLLER = r"""
 printf 'PID %s\n' $$
 while :; do
   printf 'POLL %s\n' "$(date +%s.%N)"
-  printf 'status\nexit\n' | prs_adm 2>&1
+  echo exit | prs_adm -c status 2>&1
   printf '\nEND\n'
   sleep 0.1
 done
@@ -413,8 +413,12 @@ def failover(lab):
             elif line.startswith("POLL "):
                 stamp, block = float(line.split()[1]), []
             elif line.strip() == "END" and stamp is not None:
+                try:
+                    placement = measure.parse_prs_status("\n".join(block))[1]
+                except measure.PrsAdmParseError:
+                    placement = {}  # no listing in this poll (prs_adm failed): nothing runs yet
                 with lock:
-                    polls.append((stamp, measure.parse_prs_status("\n".join(block))[1]))
+                    polls.append((stamp, placement))
             else:
                 block.append(line.rstrip("\n"))
 

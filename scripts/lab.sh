@@ -158,8 +158,7 @@ cmd_status() {
     running "$name" || die "$name is not running: run '$0 up' first"
     # Login shells, as an operator would: the users' profiles set TB_SID / CM_SID / PATH.
     echo "--- prs_adm status (prosync@$STATUS_NODE)"
-    printf 'status\nexit\n' | docker exec -i -u prosync -w /home/prosync "$name" bash -lc prs_adm
-    echo  # prs_adm leaves its last prompt without a newline
+    docker exec -u prosync -w /home/prosync "$name" bash -lc 'prs_adm -c status' </dev/null
     echo "--- cmrctl show all (tibero@$STATUS_NODE)"
     docker exec -u tibero -w /home/tibero "$name" bash -lc 'cmrctl show all'
 }

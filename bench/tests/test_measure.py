@@ -129,6 +129,15 @@ TAC2TAC_llob (1) is running (prs_agent ID : agent2, HOST: 172.19.0.12, PORT: 770
     agents, procs = measure.parse_prs_status(text)
     assert agents == {"agent1": False, "agent2": True}
     assert procs == {"TAC2TAC_ext1": "agent2", "TAC2TAC_apply1": None, "TAC2TAC_llob": "agent2"}
+    # `prs_adm -c status` prints no prompt: the same reading
+    assert measure.parse_prs_status(text.replace("Admin> status\n", "")) == (agents, procs)
+
+
+def test_prs_adm_output_without_listing_raises_with_the_raw_text():
+    text = "\nProSync 4 - Admin Utility\n\nAdmin> "
+    with pytest.raises(measure.PrsAdmParseError) as exc:
+        measure.parse_prs_status(text)
+    assert exc.value.raw == text
 
 
 PROC_STAT = """cpu  {user} 0 {system} {idle} {iowait} 0 {softirq} 0 0 0

@@ -652,3 +652,67 @@ def test_adm_banner_prompt_and_commands(instance_installed):
     assert result.stdout.count("Instance ID: [TAC2TAC]") == 1  # nothing runs after quit
     assert "TAC2TAC_ext1 (1) is not running\n" in result.stdout
     assert "CM_GROUP: CM2, CM_ID: 1 is not running\n" in result.stdout
+
+
+def adm_c(node, *words):
+    """`prs_adm -c <words>` (PRS-2), stdin closed: it must not read it."""
+    return bash(node, '"$PRS_HOME/bin/prs_adm" -c ' + " ".join("'%s'" % word for word in words))
+
+
+BANNER = "\nProSync 4 - Admin Utility\n\nTmaxData Corporation Copyright (c) 2024-. All rights reserved.\n\n"
+
+
+def test_adm_c_runs_one_command_without_prompt(agents_running):
+    _site, nodes = agents_running
+    result = adm_c(nodes["node2"], "status")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == BANNER + "\n" + STATUS_ALL_RUNNING + "\n"
+    # the quoted form of a public Java caller and the unquoted words of a public shell script
+    quoted, words = adm_c(nodes["node1"], "status TAC2TAC"), adm_c(nodes["node1"], "status", "TAC2TAC")
+    assert quoted.returncode == words.returncode == 0
+    assert quoted.stdout == words.stdout == result.stdout  # one instance: the same listing
+    assert adm_c(nodes["node1"], "exit").stdout == BANNER
+
+
+@pytest.mark.parametrize("words, rc, message", [
+    (("status NOPE",), 1, "Instance ID: [NOPE] not found.\n"),
+    (("start NOPE",), 1, "Instance ID: [NOPE] not found.\n"),
+    (("shutd TAC2TAC",), 1, "Unknown command: 'shutd TAC2TAC'."),   # only `abort` is attested
+    (("help",), 1, "Unknown command: 'help'."),
+    ((), 2, None),
+])
+def test_adm_c_refuses_what_it_does_not_know(instance_installed, words, rc, message):
+    _site, nodes = instance_installed
+    result = adm_c(nodes["node1"], *words)
+    assert result.returncode == rc, result.stdout + result.stderr
+    if message:
+        assert message in result.stdout
+    else:
+        assert result.stderr == 'usage: prs_adm [-c "<command>"]\n'
+
+
+def test_adm_shutd_abort_stops_the_instance_until_start(agents_running):
+    site, nodes = agents_running
+    result = adm_c(nodes["node3"], "shutd TAC2TAC abort")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Instance ID: [TAC2TAC] shutdown (abort) requested.\n" in result.stdout
+    assert "TAC2TAC_apply1 is not running\n" in result.stdout
+    assert site_processes(site) == set()
+    status = adm_status(nodes["node1"])
+    assert status.count(" is running") == 4 and status.count("is not running") == 4  # agents stay up
+    # the public heredoc form: indented commands on stdin
+    result = bash(nodes["node1"], '"$PRS_HOME/bin/prs_adm"', stdin="        start TAC2TAC\n        exit\n")
+    assert result.returncode == 0 and "Instance ID: [TAC2TAC] start requested.\n" in result.stdout
+    assert wait_until(lambda: site_processes(site) == expected_processes(SEED_PLACEMENT), timeout=SETTLE)
+    assert adm_status(nodes["node4"]) == STATUS_ALL_RUNNING
+
+
+def test_prs_env_sets_the_prosync_environment(prs_site):
+    _site, nodes = prs_site
+    node = nodes["node1"]
+    result = bash(node, 'cd / && unset PRS_HOME; source "%s/prs_env" "%s" && echo "$PRS_HOME" && '
+                  'command -v prs_adm && echo "$LD_LIBRARY_PATH"' % (node.prs_home, node.prs_home))
+    assert result.returncode == 0, result.stderr
+    home, adm, libs = result.stdout.splitlines()
+    assert home == os.path.realpath(node.prs_home) and adm == os.path.join(home, "bin", "prs_adm")
+    assert libs.split(":")[0] == os.path.join(home, "lib")

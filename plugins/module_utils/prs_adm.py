@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, tibero.cm contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Parser of ``prs_adm`` ``status`` output (ProSync 4 admin console, seed 000 section 6).
+"""Parser of ``prs_adm`` ``status`` output (ProSync 4 admin console; the ProSync CM failover guide,
+section 6; docs/vendor-facts.md PRS-1, PRS-2).
 
-``prs_adm`` is interactive: it prints a banner, then the prompt ``Admin> `` before reading each
-command. Fed from stdin (``status`` then ``exit``) the prompt has no newline after it, so a status
-line may follow a prompt on the same line; prompts (and an echoed command) are stripped first.
-The lines that matter::
+One parser for both ways of asking: ``prs_adm -c status`` prints the listing without a prompt; the
+console fed from stdin (``status`` then ``exit``) prints the banner, then the prompt ``Admin> ``
+before reading each command. The prompt has no newline after it, so a status line may follow a
+prompt on the same line; prompts (and an echoed command) are stripped first. The banner and blank
+lines carry nothing. The lines that matter::
 
     prs_agent ID: agent1, HOST: 172.19.0.11, PORT: 7600, CM_GROUP: CM1, CM_ID: 0 is running
     Instance ID: [TAC2TAC]
@@ -111,7 +113,7 @@ def strip_prompt(line):
 
 
 def parse_status(text):
-    """Parse the stdout of ``prs_adm`` fed ``status``/``exit``.
+    """Parse the stdout of ``prs_adm -c status``, or of ``prs_adm`` fed ``status``/``exit``.
 
     Returns {'agents': [...], 'instance_id': str or None, 'instances': [ids], 'processes': [...]}.
     Raises PrsAdmParseError when no agent line is found or a status line cannot be read.

@@ -13,9 +13,15 @@ module: prs_info
 short_description: Read the status of ProSync agents and processes from prs_adm
 version_added: 0.1.0
 description:
-  - Runs the ProSync admin console C(<prs_home>/bin/prs_adm) the way an operator does, writing
-    C(status) and then C(exit) to its standard input, and returns what it prints as data
-    (seed 000, section 6).
+  - Runs the ProSync admin console C(<prs_home>/bin/prs_adm) with its C(status) command and returns
+    what it prints as data (the ProSync CM failover guide, section 6).
+  - By default the command is given as C(prs_adm -c status), the non-interactive form public ProSync 4
+    scripts use. C(prs_adm) runs the one command and ends by itself, so no prompt or echoed command
+    is parsed and the tool never waits for input. C(exit) is written to its standard input all the
+    same, so a C(prs_adm) that does not know C(-c) and opens its console ends at once; its output
+    then lacks the status listing and the task fails with the raw output.
+  - With O(prs_adm_input=stdin) it writes C(status) and C(exit) to the console's standard input
+    instead, as the guide's operator types them. For a site whose C(prs_adm) lacks C(-c).
   - Read-only; never reports a change and runs in check mode too.
   - Output it cannot read (no C(prs_agent ID:) line, or a status line in an unknown format) fails the
     task with the raw output in the message's C(stdout).
@@ -42,6 +48,15 @@ options:
       - Tibero home, passed as E(TB_HOME) (ProSync uses the Tibero client libraries).
       - Defaults to the E(TB_HOME) environment variable of the remote user.
     type: path
+  prs_adm_input:
+    description:
+      - How the C(status) command reaches C(prs_adm).
+      - V(option) runs C(prs_adm -c status) (with C(exit) on standard input as a guard).
+      - V(stdin) runs C(prs_adm) with C(status) and C(exit) on standard input.
+      - Both outputs are read by the same parser; set it for every task with C(module_defaults).
+    type: str
+    choices: [option, stdin]
+    default: option
   timeout:
     description:
       - Seconds C(prs_adm) may run before it is killed and the task fails (V(0) = no limit).
@@ -50,6 +65,8 @@ options:
 notes:
   - Run it as the ProSync OS user (for example with C(become_user)).
   - Commands run with E(LC_ALL=C).
+  - The ProSync environment is passed explicitly (see O(prs_home), O(tb_home)); C(prs_env) is not
+    sourced, because its contents are not public and sourcing needs a shell.
 seealso:
   - module: tibero.cm.prs_agent_cfg
   - module: tibero.cm.cmrctl_info
@@ -157,7 +174,7 @@ commands:
   returned: always
   type: list
   elements: list
-  sample: [[/home/prosync/example/bin/prs_adm]]
+  sample: [[/home/prosync/example/bin/prs_adm, -c, status]]
 '''
 
 import os
@@ -168,8 +185,13 @@ from ansible_collections.tibero.cm.plugins.module_utils.prs_adm import PrsAdmPar
 from ansible_collections.tibero.cm.plugins.module_utils.runner import (
     CommandFailed, Runner, ToolNotFound, find_tool)
 
-# What an operator types: the status listing, then leave (prs_adm would wait for input otherwise).
-PRS_ADM_INPUT = 'status\nexit\n'
+# How `status` reaches prs_adm (docs/vendor-facts.md PRS-1, PRS-2): (extra argv, stdin).
+# `-c status` ends by itself; `exit` on stdin still ends a prs_adm that ignores -c and opens its console.
+# On stdin: what an operator types, then leave (the console would wait for input otherwise).
+STATUS_FORMS = {
+    'option': (['-c', 'status'], 'exit\n'),
+    'stdin': ([], 'status\nexit\n'),
+}
 
 
 def prepend_paths(dirs, current):
@@ -194,13 +216,15 @@ def prosync_env(prs_home, tb_home):
     return env
 
 
-def read_status(runner, prs_adm):
-    """Run prs_adm with status/exit on stdin; return the parsed status. Raises CommandFailed."""
-    rc, out, err = runner.run([prs_adm], data=PRS_ADM_INPUT, what='prs_adm status')
+def read_status(runner, prs_adm, form='option'):
+    """Run prs_adm's `status` in `form` (STATUS_FORMS); return the parsed status. Raises CommandFailed."""
+    args, data = STATUS_FORMS[form]
+    argv = [prs_adm] + args
+    rc, out, err = runner.run(argv, data=data, what='prs_adm status')
     try:
         return parse_status(out)
     except PrsAdmParseError as exc:
-        raise CommandFailed('cannot read the output of prs_adm status: %s:\n%s' % (exc, exc.raw), [prs_adm], rc, out, err)
+        raise CommandFailed('cannot read the output of prs_adm status: %s:\n%s' % (exc, exc.raw), argv, rc, out, err)
 
 
 def all_running(status):
@@ -212,6 +236,7 @@ def main():
         argument_spec=dict(
             prs_home=dict(type='path', fallback=(env_fallback, ['PRS_HOME'])),
             tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
+            prs_adm_input=dict(type='str', default='option', choices=sorted(STATUS_FORMS)),
             timeout=dict(type='int', default=60),
         ),
         supports_check_mode=True,
@@ -223,7 +248,7 @@ def main():
     except ToolNotFound as exc:
         module.fail_json(msg=str(exc), commands=[])
     try:
-        status = read_status(runner, prs_adm)
+        status = read_status(runner, prs_adm, params['prs_adm_input'])
     except CommandFailed as exc:
         module.fail_json(commands=runner.commands, **exc.fail_kwargs())
     module.exit_json(changed=False, all_running=all_running(status), commands=runner.commands, **status)

@@ -213,8 +213,9 @@ class Lab(object):
         return parse_nodes(self.tibero(node, 'cmrctl show all').stdout)['resources']
 
     def prs_status(self, node='node1'):
-        proc = self.sh(node, 'export PRS_HOME=%s TB_HOME=%s; $PRS_HOME/bin/prs_adm' % (PRS_HOME, TB_HOME),
-                       user='prosync', input='status\nexit\n')
+        # as prs_info runs it: `-c status`, `exit` on stdin as guard (docs/vendor-facts.md PRS-2)
+        proc = self.sh(node, 'export PRS_HOME=%s TB_HOME=%s; $PRS_HOME/bin/prs_adm -c status' % (PRS_HOME, TB_HOME),
+                       user='prosync', input='exit\n')
         return parse_status(proc.stdout)
 
     def install_counts(self):

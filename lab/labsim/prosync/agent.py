@@ -129,7 +129,9 @@ class AgentDaemon:
         for name in list(self.children):
             child = self.children[name]
             if name not in wanted or wanted[name][0]["install_id"] != child.install_id:
-                self.log("handing over %s" % name)
+                shut = registry.admin_shutdown(child.instance_id)
+                self.log("stopping %s (prs_adm shutd %s)" % (name, shut["mode"]) if shut
+                         else "handing over %s" % name)
                 self.stop_child(name)
         self.release_unwanted_claims(wanted)
         for name, (catalogue, process) in sorted(wanted.items()):
@@ -143,8 +145,8 @@ class AgentDaemon:
         wanted = {}
         for catalogue in registry.catalogues():
             listed = registry.all_listed_agents(catalogue)
-            if self.agent_id not in listed:
-                continue
+            if self.agent_id not in listed or registry.admin_shutdown(catalogue["instance"]):
+                continue  # not ours, or shut down with prs_adm until `prs_adm start`
             live = registry.live_agents(listed - {self.agent_id}) | {self.agent_id}
             for process in catalogue["processes"]:
                 if registry.first_live_agent(process["agents"], live) == self.agent_id:

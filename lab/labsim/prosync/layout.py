@@ -90,6 +90,11 @@ def claims_file(instance_id):
     return os.path.join(catalogue_dir(instance_id), "claims.json")
 
 
+def admin_file(instance_id):
+    """Set by `prs_adm shutd <inst> abort`, removed by `prs_adm start <inst>` (PRS-3)."""
+    return os.path.join(catalogue_dir(instance_id), "admin.json")
+
+
 def catalogue_instances():
     """Instance ids published in the catalogue, sorted."""
     try:

@@ -5,8 +5,12 @@
   agent failed; it condemns that agent's current incarnation only, so a restarted agent is live again;
 - the catalogue: <INSTANCE>/layout.json, the processes of an installed instance and their agent lists;
 - claims: <INSTANCE>/claims.json, which agent runs each process now. A process is started only when no
-  other live agent claims it, so a process never runs twice during a hand-over.
+  other live agent claims it, so a process never runs twice during a hand-over;
+- shutdown: <INSTANCE>/admin.json, present after `prs_adm shutd <INSTANCE> abort` until
+  `prs_adm start <INSTANCE>`: no agent runs a process of the instance meanwhile.
 """
+
+import os
 
 from labsim import common
 from labsim.prosync import layout
@@ -107,6 +111,23 @@ def publish_catalogue(entry):
     common.write_json_atomic(layout.catalogue_file(instance_id), entry)
     with common.json_update(layout.claims_file(instance_id), {}) as claims:
         claims.clear()
+
+
+def admin_shutdown(instance_id):
+    """The `prs_adm shutd <inst> abort` record of an instance, None when it may run."""
+    return common.read_json(layout.admin_file(instance_id))
+
+
+def set_admin_shutdown(instance_id, mode):
+    """`shutd <inst> <mode>` (mode set): agents stop its processes; `start <inst>` (None): they run it."""
+    if mode is None:
+        try:
+            os.remove(layout.admin_file(instance_id))
+        except FileNotFoundError:
+            pass
+        return
+    common.write_json_atomic(layout.admin_file(instance_id),
+                             {"mode": mode, "node": common.lab_node(), "at": common.now()})
 
 
 def read_claims(instance_id):

@@ -112,9 +112,10 @@ def test_group_and_agent_registered_and_up(host, plan):
 def test_prs_adm_status_shows_everything_running(host, plan):
     if plan["cm_id"] != 0 or plan["cluster"] != MODEL["tibero_cm_clusters"][0]["name"]:
         pytest.skip("prs_adm status is read once, on the first node of the source cluster")
-    status = run_as(host, PROSYNC_USER, [PRS_HOME + "/bin/prs_adm"],
+    # `prs_adm -c status` as prs_info runs it (docs/vendor-facts.md PRS-2)
+    status = run_as(host, PROSYNC_USER, [PRS_HOME + "/bin/prs_adm", "-c", "status"],
                     {"PRS_HOME": PRS_HOME, "TB_HOME": TB_HOME, "PATH": "/usr/bin:/bin"},
-                    stdin="status\\nexit\\n")
+                    stdin="exit\\n")
     agent_lines = {m.group(1): m.group(0) for m in re.finditer(r"^prs_agent ID: (\S+?),.*$", status, re.MULTILINE)}
     assert sorted(agent_lines) == sorted(a["id"] for a in MODEL["tibero_cm_agents"]), status
     for agent_id, line in agent_lines.items():

@@ -41,6 +41,22 @@ def test_seed_transcript():
         agents=SEED_AGENTS, instance_id='prosync', instances=['prosync'], processes=SEED_PROCESSES)
 
 
+def test_c_option_output_banner_without_prompt():
+    """`prs_adm -c status` (PRS-2): the banner, then the listing; no prompt, no echoed command."""
+    seed = read_fixture('prs_adm_status_seed.txt')
+    text = seed[:seed.index('Admin>')] + '\n' + seed[seed.index('prs_agent ID'):]
+    assert 'Admin>' not in text
+    assert parse_status(text) == parse_status(seed)
+
+
+def test_console_that_ignored_c_and_read_exit_is_an_error():
+    """A prs_adm without -c opens its console and reads the guard's `exit`: no listing to read."""
+    text = '\nProSync 4 - Admin Utility\n\nTmaxData Corporation Copyright (c) 2024-. All rights reserved.\n\nAdmin> '
+    with pytest.raises(PrsAdmParseError) as exc:
+        parse_status(text)
+    assert exc.value.raw == text
+
+
 # Piped stdin: the prompt has no newline, so the first status line follows it; "exit" prints a prompt too.
 PIPED = (
     '\nProSync 4 - Admin Utility\n\nTmaxData Corporation Copyright (c) 2024-. All rights reserved.\n\n'
