@@ -1,0 +1,164 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: tibero_node_info
+short_description: Read one Tibero node's live state for a rollout - CM resources, CM tip, restart marker
+version_added: 0.2.0
+description:
+  - In one call, reads what the preflight checks and the C(CM_ID) rollout need on a DB node - the CM's
+    C(cmrctl show all), the CM tip (and whether setting O(cm_id) at its top would change it) and the marker an
+    interrupted restart leaves - and returns the problems that must stop a run before any change.
+  - Read-only; never reports a change and runs in check mode too. A CM that does not answer, or a tip that
+    cannot be read, is a problem in RV(problems), not a task failure, so that every node's problems are
+    reported together.
+extends_documentation_fragment:
+  - tibero.cm.tibero
+  - tibero.cm.tibero.cm_sid
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+options:
+  tb_sid:
+    description: The DB instance of this node (its C(db) resource name).
+    type: str
+    required: true
+  cm_id:
+    description: The C(CM_ID) this node's CM tip must set (the node's index in its CM group).
+    type: int
+    required: true
+  marker:
+    description: The marker an interrupted restart leaves (a node it names may be down on purpose).
+    type: path
+    required: true
+  transition_statuses:
+    description: Statuses of a resource in transition; any of them on this node is a problem.
+    type: list
+    elements: str
+    default: ['UP(RECO)', 'UP(BOOT)', 'DOWN(RECO)']
+  host:
+    description: The name this host goes by in messages (the role passes its inventory name).
+    type: str
+author:
+  - tibero.cm contributors (!UNKNOWN)
+seealso:
+  - module: tibero.cm.cmrctl_info
+  - module: tibero.cm.tip_param
+'''
+
+EXAMPLES = r'''
+- name: Read this node's state
+  tibero.cm.tibero_node_info:
+    tb_home: /home/tibero/tibero/tibero7
+    cm_sid: cm_tibero1
+    tb_sid: tibero1
+    cm_id: 0
+    marker: /var/tmp/tibero_cm/restart-in-progress
+  become: true
+  become_user: tibero
+  register: __node
+'''
+
+RETURN = r'''
+resources:
+  description: The rows of C(cmrctl show all) (empty when the CM did not answer).
+  returned: always
+  type: list
+  elements: dict
+show_error:
+  description: Why C(cmrctl show all) could not be read, or null.
+  returned: always
+  type: str
+db_status:
+  description: The STATUS cells of this node's C(db) resource.
+  returned: always
+  type: list
+  elements: str
+  sample: ["UP(NRML)"]
+node_up:
+  description: The CM answers and this node's DB is C(UP(NRML)).
+  returned: always
+  type: bool
+tip:
+  description: The CM tip; C(path), C(cm_id) as set now (or null), C(would_change) (setting O(cm_id) at the top changes it), C(error).
+  returned: always
+  type: dict
+  sample: {"path": "/home/tibero/tibero/tibero7/config/cm_tibero1.tip", "cm_id": null, "would_change": true, "error": null}
+marker:
+  description: Whether the marker of an interrupted restart exists.
+  returned: always
+  type: bool
+restart_needed:
+  description: The tip must change, or an interrupted restart must be finished.
+  returned: always
+  type: bool
+problems:
+  description: 'Every reason this node must not be changed now, as C(<host>: <what is wrong> (rule: <rule>)).'
+  returned: always
+  type: list
+  elements: str
+commands:
+  description: Always empty (only the read-only C(cmrctl show all) runs).
+  returned: always
+  type: list
+  elements: list
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.plugins.module_utils import node_state
+from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
+
+
+def main():
+    argument_spec = tc.tibero_argument_spec()
+    argument_spec.update(
+        tb_sid=dict(type='str', required=True),
+        cm_id=dict(type='int', required=True),
+        marker=dict(type='path', required=True),
+        transition_statuses=dict(type='list', elements='str', default=['UP(RECO)', 'UP(BOOT)', 'DOWN(RECO)']),
+        host=dict(type='str'),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    tc.require(module, 'tb_home', 'cm_sid')
+    problem = tc.resource_name_problem(module.params, 'cm_sid', 'tb_sid', what='a CM or DB SID')
+    if problem:
+        module.fail_json(msg=problem, commands=[])
+    params = module.params
+    host = params['host'] or os.uname()[1]
+    runner = tc.make_runner(module)
+    cmrctl = tc.tibero_tool(module, 'cmrctl')
+    resources, show_error = [], None
+    try:
+        resources = tc.read_show(runner, cmrctl, ['all'], cs.parse_nodes)['resources']
+    except CommandFailed as exc:
+        show_error = exc.msg
+    tip = node_state.tip_plan(os.path.join(params['tb_home'], 'config', '%s.tip' % params['cm_sid']),
+                              params['cm_id'])
+    marker = os.path.exists(params['marker'])
+    statuses = node_state.db_statuses(resources, params['tb_sid'])
+    module.exit_json(
+        changed=False, commands=[], resources=resources, show_error=show_error, db_status=statuses,
+        node_up=show_error is None and statuses == [node_state.OPEN_STATUS], tip=tip, marker=marker,
+        restart_needed=tip['would_change'] or marker,
+        problems=node_state.live_problems(host, params['cm_sid'], params['tb_sid'], show_error, resources,
+                                          params['transition_statuses'], tip, marker))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""tibero_node_info: one read-only call - cmrctl show all, the CM tip, the restart marker."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.tibero.cm.plugins.modules import tibero_node_info
+from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
+    AnsibleFailJson, FakeRunCommand, Step, make_tb_home, read_fixture, run_module)
+
+SHOW_ALL = read_fixture('seed000_show_all_group_up.txt')
+
+
+@pytest.fixture
+def tb_home(tmp_path):
+    home = make_tb_home(tmp_path)
+    os.makedirs(os.path.join(home, 'config'))
+    with open(os.path.join(home, 'config', 'cm_tibero1.tip'), 'w') as handle:
+        handle.write(read_fixture('cm_tibero1.tip'))
+    return home
+
+
+def _args(tb_home, tmp_path, **extra):
+    args = dict(tb_home=tb_home, cm_sid='cm_tibero1', tb_sid='tibero1', cm_id=0, host='node1', timeout=15,
+                marker=str(tmp_path / 'restart-in-progress'))
+    args.update(extra)
+    return args
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_a_node_whose_tip_lacks_cm_id_needs_a_restart(tb_home, tmp_path, check_mode):
+    fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], out=SHOW_ALL)])
+    result = run_module(tibero_node_info.main, _args(tb_home, tmp_path), fake, check_mode=check_mode)
+    fake.assert_all_used()
+    assert fake.calls[0].timeout == 15 and fake.calls[0].env['CM_SID'] == 'cm_tibero1'
+    assert result['changed'] is False and result['commands'] == []
+    assert result['db_status'] == ['UP(NRML)'] and result['node_up'] is True and result['show_error'] is None
+    assert result['tip']['would_change'] is True and result['tip']['cm_id'] is None
+    assert result['restart_needed'] is True and result['marker'] is False and result['problems'] == []
+    assert {r['name'] for r in result['resources'] if r['node'] == 'cm_tibero1'} >= {'tibero1', 'CM1', 'agent1'}
+    with open(os.path.join(tb_home, 'config', 'cm_tibero1.tip')) as handle:
+        assert handle.read() == read_fixture('cm_tibero1.tip')  # nothing written
+
+
+def test_a_cm_that_fails_is_a_problem_not_a_failure(tb_home, tmp_path):
+    open(str(tmp_path / 'restart-in-progress'), 'w').close()
+    fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], rc=1,
+                                err='Failed to connect to the local CM')])
+    result = run_module(tibero_node_info.main, _args(tb_home, tmp_path, cm_id=1), fake)
+    assert result['show_error'].endswith('failed with rc=1: Failed to connect to the local CM')
+    assert result['node_up'] is False and result['marker'] is True and result['restart_needed'] is True
+    assert result['problems'] == []  # down on purpose: an interrupted restart's marker names it
+
+
+def test_a_sid_that_is_not_a_name_fails_before_any_command(tb_home, tmp_path):
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(tibero_node_info.main, _args(tb_home, tmp_path, cm_sid='../etc/passwd'))
+    assert 'cm_sid must be a CM or DB SID' in err.value.result['msg']
