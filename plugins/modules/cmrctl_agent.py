@@ -15,7 +15,7 @@ description:
   - Adds, starts, stops and deletes a CM C(agent) resource of this node with C(cmrctl), idempotently.
   - Run it on the node the agent belongs to. The state is read from this node's table of C(cmrctl show);
     only the commands that make a difference are run, and the state is read again to confirm.
-  - Which group an existing agent is in is read from the same C(cmrctl show): an agent is always in a group of
+  - Which group an existing agent is in is read from the same C(cmrctl show); an agent is always in a group of
     its node and cluster, so when its cluster has one group on this node, it is that one (one read for a
     converged agent). Only when that cluster has several groups here is C(cmrctl show group --name) read;
     its format is not public, so any output other than the expected C(Group Resource Info) block with an

@@ -171,8 +171,8 @@ def test_node_block_with_no_rows_still_names_the_node():
 
 def test_extra_column_of_another_version_is_kept():
     columns = [('CLUSTER', 11), ('TYPE', 8), ('NAME', 14), ('STATUS', 8), ('NID', 4), ('DETAIL', 24)]
-    text = render('Resource List of Node cm1', columns, [('COMMON', 'cluster', 'cls', 'UP', '', 'inc: i'),
-                                                        ('cls', 'db', 'tb1', 'UP(NRML)', '1', 'tibero, /x')])
+    text = render('Resource List of Node cm1', columns, [
+        ('COMMON', 'cluster', 'cls', 'UP', '', 'inc: i'), ('cls', 'db', 'tb1', 'UP(NRML)', '1', 'tibero, /x')])
     res = cs.parse_nodes(text)['resources'][1]
     assert (res['status'], res['nid'], res['detail']) == ('UP(NRML)', '1', 'tibero, /x')
 

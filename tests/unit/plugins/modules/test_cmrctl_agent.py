@@ -369,8 +369,8 @@ def test_bad_resource_names_fail_before_any_command(site, extra, key):
     'Resource group CM1 does not exist.\n',
 ], ids=['node-tables', 'no-agent-column', 'message'])
 def test_unknown_show_group_output_stops_before_any_change(site, out):
-    fake = FakeRunCommand([_show(site, 'two_groups_down'), Step([site['cmrctl'], 'show', 'group', '--name', 'CM1'],
-                                                                 out=out)])
+    show_group = Step([site['cmrctl'], 'show', 'group', '--name', 'CM1'], out=out)
+    fake = FakeRunCommand([_show(site, 'two_groups_down'), show_group])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, _args(site, state='stopped'), fake)
     fake.assert_all_used()
