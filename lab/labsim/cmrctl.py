@@ -16,7 +16,7 @@ from labsim import common
 USAGE = """Usage: cmrctl <command> <resource type> [--option value ...]
   add|del      network|cluster|service|db|group|agent --name NAME [...]
   start|stop   cluster|group|agent|db --name NAME [--force]
-  show         [all | group|agent|... --name NAME | --tscid ID]
+  show         [all | service|group --name NAME | --tscid ID]
   set|switchover --tscid ID ...   (TSC observer commands)"""
 
 # Options each `add` accepts: (required, optional). Flags without a value are in FLAG_OPTIONS.
@@ -143,6 +143,18 @@ def add_resource(ctx, rtype, options):
     print("Resource add success! (%s, %s)" % (rtype, name))
 
 
+def confirm_without_envfile(options):
+    """`add db` without --envfile asks for a confirmation on stdin (public scripts pipe `echo y` into it,
+    vendor-facts CMR-10; the question's wording is the lab's). Anything but y, or EOF, cancels."""
+    if options.get("envfile"):
+        return
+    sys.stdout.write("The environment file (--envfile) is not specified. Continue? (y/n): ")
+    sys.stdout.flush()
+    answer = sys.stdin.readline()
+    if answer.strip().lower() != "y":
+        raise CmrctlError("Canceled: no confirmation for 'add db' without --envfile.")
+
+
 def build_node_record(ctx, rtype, options):
     record = {"type": rtype, "name": options["name"]}
     builders = {"network": network_record, "cluster": cluster_record, "db": db_record,
@@ -177,6 +189,7 @@ def cluster_record(ctx, options):
 
 def db_record(ctx, options):
     cluster = ctx.cluster_of_service(options["svcname"])
+    confirm_without_envfile(options)
     return {"svcname": options["svcname"], "dbhome": options["dbhome"],
             "envfile": options.get("envfile", ""), "cname": cluster}
 
@@ -219,6 +232,7 @@ def add_cluster_wide(ctx, rtype, options):
 # ---------------------------------------------------------------- del
 
 def del_resource(ctx, rtype, options):
+    # The success text is the lab's, by analogy with `add` (vendor-facts CMR-9: no public sample).
     name = need_name(options)
     if rtype in ("group", "service"):
         del_cluster_wide(ctx, rtype, name)
@@ -299,7 +313,8 @@ def start_stop(ctx, verb, rtype, options):
             if record is None:
                 raise CmrctlError("Cluster resource '%s' does not exist on this node." % name)
             record["started"] = start
-        return success_banner(["Succeeded to request to %s the cluster(%s)." % ("boot" if start else "down", name)])
+        # `start cluster` answers this in public (vendor-facts CMR-8); `stop cluster` the same here (lab).
+        return print("MSG SENDING SUCCESS!")
     raise CmrctlError("'%s %s' is not supported by the lab (use tbboot/tbdown for db)." % (verb, rtype))
 
 
@@ -312,6 +327,7 @@ def start_stop_group(ctx, name, start, force):
         group["gen"] = group.get("gen", 0) + 1
         generation = group["gen"]
     wait_for_acks(ctx, cluster, "group:%s" % name, generation)
+    # The start banner is the ProSync CM failover guide's; the stop one is the lab's (vendor-facts CMR-9).
     action = "boot" if start else "down"
     success_banner(["Succeeded to request at each node to %s resources under the group(%s)." % (action, name),
                     'Please use "cmrctl show group --name %s" to verify the result.' % name])
@@ -327,8 +343,9 @@ def start_stop_agent(ctx, name, start, force):
         agent["req"] = agent.get("req", 0) + 1
         request = agent["req"]
     wait_for_local_ack(ctx, "agent:%s" % name, request)
+    # Lab wording (vendor-facts CMR-9: no public sample of start|stop agent).
     success_banner(["Succeeded to request to %s the resource(%s)." % ("boot" if start else "down", name),
-                    'Please use "cmrctl show agent --name %s" to verify the result.' % name])
+                    'Please use "cmrctl show" to verify the result.'])
 
 
 def ack_timeout():
@@ -409,29 +426,85 @@ def all_node_rows(ctx):
     return tables
 
 
+INFO_RULER = "=" * 49
+BOX_DASHES = "|" + "-" * 47 + "|"
+SERVICE_LIST_HEADER = " NID   NAME    Status  Intr Stat ACK No. Sched "
+SERVICE_LIST_DASHES = " --- -------- -------- --------- ------- ----- "
+SERVICE_LIST_ROW = " %3s %8s %8s %9s %7s %5s "
+GROUP_LIST_HEADER = " NID   NAME          AGENT   Status"
+GROUP_LIST_DASHES = " --- ---------- ---------- --------"
+GROUP_LIST_ROW = " %3s %10s %10s %8s"
+
+
 def show_one(ctx, rtype, name):
-    """show group|agent|... --name X: the rows of that resource (and a group's agents) per node."""
-    tables = []
-    for node, rows in all_node_rows(ctx):
-        picked = [r for r in rows if (r[1] == rtype and r[2] == name)
-                  or (rtype == "group" and r[1] == "agent" and agent_in_group(ctx, node, r[2], name))]
-        if picked:
-            tables.append((node, picked))
-    if not tables:
-        raise CmrctlError("Resource '%s' (%s) does not exist." % (name, rtype))
-    print_tables(tables)
+    """show service|group --name X: a `<Type> Resource Info` key/value block and a boxed list.
+
+    The service form is the public sample's (vendor-facts CMR-6); the group form is derived from it
+    (CMR-7, unverified). Other types have no public sample: the lab refuses them.
+    """
+    if rtype == "service":
+        cluster = ctx.cluster_of_service(name)
+        return print_info("Service", service_info(ctx, cluster, name), "INSTANCE LIST", SERVICE_LIST_HEADER,
+                          SERVICE_LIST_DASHES, service_instances(ctx, cluster, name))
+    if rtype == "group":
+        cluster = ctx.cluster_of_group(name)
+        return print_info("Group", group_info(cluster, name), "AGENT LIST", GROUP_LIST_HEADER, GROUP_LIST_DASHES,
+                          group_agents(ctx, cluster, name))
+    raise CmrctlError("The lab simulates 'show <type> --name' for service and group only (no public sample "
+                      "of '%s'); use 'cmrctl show'." % rtype)
 
 
-def agent_in_group(ctx, node, agent, group):
-    if node == ctx.cm.name:
-        record = cmlib.find(ctx.resources(), "agent", agent)
-        return bool(record and record["grpname"] == group)
-    for cluster in ctx.cm.clusters():
-        doc = cmlib.peer_docs(cluster).get(node)
-        record = doc and cmlib.find(doc.get("resources", []), "agent", agent)
-        if record:
-            return record["grpname"] == group
-    return False
+def print_info(title, info, list_title, header, dashes, rows):
+    width = max([16] + [len(k) for k, _v in info])
+    lines = ["%s Resource Info" % title, INFO_RULER]
+    lines += ["%s: %s" % (key.ljust(width), value) for key, value in info]
+    lines += [INFO_RULER, "| %s|" % list_title.ljust(46), BOX_DASHES]
+    lines += ["|%s|" % line.ljust(47) for line in [header, dashes] + rows]
+    lines.append(INFO_RULER)
+    print("\n".join(lines))
+
+
+def service_info(ctx, cluster, name):
+    svc = cmlib.find(cmlib.read_cluster_file(cluster)["resources"], "service", name)
+    mode = cmlib.SERVICE_MODES.get(svc.get("mode", "").upper(), svc.get("mode", ""))
+    # Incarnation numbers are not simulated: the lab prints 1 / 1.
+    return [("Service name", name), ("Service type", "Database"), ("Service mode", mode), ("Cluster", cluster),
+            ("Inst. Auto Start", "OFF"), ("Interrupt Status", "COMMITTED"), ("Incarnation No.", "1 / 1 (CUR / COMMIT)")]
+
+
+def group_info(cluster, name):
+    group = cmlib.find(cmlib.read_cluster_file(cluster)["resources"], "group", name)
+    return [("Group name", name), ("Group type", group["grptype"]), ("Cluster", cluster),
+            ("Failover", "ON" if group.get("failover", True) else "OFF")]
+
+
+def cluster_docs(ctx, cluster):
+    """[(nid, cm name, doc, alive)] of the cluster's nodes; NID numbers the CM names in order from 1."""
+    docs = dict(ctx.peers(cluster))
+    docs[ctx.cm.name] = ctx.cm.local_doc()
+    expire = ctx.cm.heartbeat_expire()
+    return [(nid, cm_name, docs[cm_name], cm_name == ctx.cm.name or cmlib.doc_alive(docs[cm_name], expire))
+            for nid, cm_name in enumerate(sorted(docs), 1)]
+
+
+def service_instances(ctx, cluster, name):
+    rows = []
+    for nid, cm_name, doc, alive in cluster_docs(ctx, cluster):
+        for db in cmlib.of_type(doc.get("resources", []), "db"):
+            if db.get("svcname") == name:
+                status = doc.get("db_status", {}).get(db["name"], "DOWN") if alive else "DOWN"
+                rows.append(SERVICE_LIST_ROW % (nid, cm_name, status, "COMMITTED", 1, "Y"))
+    return rows
+
+
+def group_agents(ctx, cluster, name):
+    rows = []
+    for nid, cm_name, doc, alive in cluster_docs(ctx, cluster):
+        for agent in cmlib.of_type(doc.get("resources", []), "agent"):
+            if agent.get("grpname") == name:
+                status = doc.get("agents", {}).get(agent["name"], {}).get("status", "DOWN") if alive else "DOWN"
+                rows.append(GROUP_LIST_ROW % (nid, cm_name, agent["name"], status))
+    return rows
 
 
 def print_tables(tables):

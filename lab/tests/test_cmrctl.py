@@ -47,9 +47,10 @@ def test_long_detail_wraps_onto_detail_only_lines(seed_node, site):
     script = write_script(site.root + "/" + "a" * 40 + "_prs_0.sh", "exit 0")
     seed_node.ok("cmrctl", "add", "group", "--name", "CM1", "--cname", "cls_tibero", "--grptype", "prosync")
     seed_node.ok("cmrctl", "add", "agent", "--name", "agent1", "--grpname", "CM1", "--script", script)
-    lines = seed_node.ok("cmrctl", "show", "agent", "--name", "agent1").splitlines()
-    assert lines[4].split()[:4] == ["cls_tibero", "agent", "agent1", "DOWN"]
-    assert lines[5] == " " * 45 + "start retry cnt: 0"
+    lines = seed_node.ok("cmrctl", "show").splitlines()
+    row = [i for i, line in enumerate(lines) if line.split()[1:3] == ["agent", "agent1"]][0]
+    assert lines[row].split()[:4] == ["cls_tibero", "agent", "agent1", "DOWN"]
+    assert lines[row + 1] == " " * 45 + "start retry cnt: 0"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -58,7 +59,8 @@ def test_long_detail_wraps_onto_detail_only_lines(seed_node, site):
     (["add", "agent", "--name", "a1", "--grpname", "NOGRP", "--script", "/bin/true"], "NOGRP"),
     (["add", "agent", "--name", "a1", "--grpname", "CM1", "--script", "/nonexistent/prs_0.sh"], "does not exist"),
     (["add", "agent", "--name", "a1", "--grpname", "CM1", "--script", "/bin/true", "--retry_cnt", "x"], "retry_cnt"),
-    (["add", "db", "--name", "tibero1", "--svcname", "tibero", "--dbhome", "/x"], "already exists"),
+    (["add", "db", "--name", "tibero1", "--svcname", "tibero", "--dbhome", "/x", "--envfile", "/dev/null"],
+     "already exists"),
     (["add", "network", "--name", "inc1", "--nettype", "private", "--ipaddr", "1.2.3.4", "--portno", "1"],
      "already exists"),
     (["add", "group", "--name", "CM1", "--cname", "cls_tibero", "--grptype", "prosync", "--failover", "maybe"],
@@ -119,3 +121,86 @@ def test_tsc_commands_are_dispatched(seed_node):
         assert result.returncode != 0 and "labsim.tsc is missing" in result.stderr
     else:
         assert "TSC(ID: 10)" in result.stdout or result.returncode != 0
+
+
+# Vendor-facts CMR-6: the public `cmrctl show service --name tac` sample, line for line but the values.
+PUBLIC_SERVICE_SHAPE = """Service Resource Info
+=================================================
+Service name    : tibero
+Service type    : Database
+Service mode    : Active Cluster
+Cluster         : cls_tibero
+Inst. Auto Start: OFF
+Interrupt Status: COMMITTED
+Incarnation No. : 1 / 1 (CUR / COMMIT)
+=================================================
+| INSTANCE LIST                                 |
+|-----------------------------------------------|
+| NID   NAME    Status  Intr Stat ACK No. Sched |
+| --- -------- -------- --------- ------- ----- |
+|   1 cm_tibero1     DOWN COMMITTED       1     Y |
+=================================================
+"""
+
+
+def test_show_service_name_prints_the_public_format(seed_node):
+    assert seed_node.ok("cmrctl", "show", "service", "--name", "tibero") == PUBLIC_SERVICE_SHAPE
+
+
+def test_show_group_name_prints_the_derived_format_per_node(site):
+    nodes = [site.node("node%d" % i, tb_sid="tibero%d" % i, cm_sid="cm_tibero%d" % i, cm_id=i - 1) for i in (1, 2)]
+    for i, node in enumerate(nodes, 1):
+        node.ok("tbcm", "-b")
+        node.ok("cmrctl", "add", "network", "--name", "inc%d" % i, "--nettype", "private", "--ipaddr",
+                "172.19.0.1%d" % i, "--portno", "8640")
+        node.ok("cmrctl", "add", "cluster", "--name", "cls_tibero", "--incnet", "inc%d" % i, "--cfile", "/x/cmdata")
+    nodes[0].ok("cmrctl", "add", "group", "--name", "CM1", "--cname", "cls_tibero", "--grptype", "prosync",
+                "--failover", "false")
+    for i, node in enumerate(nodes, 1):
+        script = write_script("%s/prs_%d.sh" % (site.root, i), "exit 0")
+        node.ok("cmrctl", "add", "agent", "--name", "agent%d" % i, "--grpname", "CM1", "--script", script)
+    assert nodes[1].ok("cmrctl", "show", "group", "--name", "CM1") == """Group Resource Info
+=================================================
+Group name      : CM1
+Group type      : prosync
+Cluster         : cls_tibero
+Failover        : OFF
+=================================================
+| AGENT LIST                                    |
+|-----------------------------------------------|
+| NID   NAME          AGENT   Status            |
+| --- ---------- ---------- --------            |
+|   1 cm_tibero1     agent1     DOWN            |
+|   2 cm_tibero2     agent2     DOWN            |
+=================================================
+"""
+
+
+@pytest.mark.parametrize("args", [["show", "agent", "--name", "agent1"], ["show", "db", "--name", "tibero1"],
+                                  ["show", "service", "--name", "nosvc"], ["show", "group", "--name", "NOGRP"]])
+def test_show_name_of_other_types_or_unknown_names_fails(seed_node, args):
+    result = seed_node.run("cmrctl", *args)
+    assert result.returncode != 0 and result.stdout == "" and result.stderr
+
+
+def test_start_and_stop_cluster_answer_msg_sending_success(seed_node):
+    assert seed_node.ok("cmrctl", "stop", "cluster", "--name", "cls_tibero") == "MSG SENDING SUCCESS!\n"
+    assert " cls_tibero       UP" not in seed_node.ok("cmrctl", "show")
+    assert seed_node.ok("cmrctl", "start", "cluster", "--name", "cls_tibero") == "MSG SENDING SUCCESS!\n"
+
+
+ADD_DB2 = ["add", "db", "--name", "tibero9", "--svcname", "tibero", "--dbhome", SEED_HOME]
+
+
+@pytest.mark.parametrize("stdin", [None, "", "n\n", "yes please\n"], ids=["devnull", "eof", "no", "other"])
+def test_add_db_without_envfile_is_cancelled_unless_confirmed(seed_node, stdin):
+    result = seed_node.run("cmrctl", *ADD_DB2, stdin=stdin, timeout=10)
+    assert result.returncode == 1
+    assert "Continue? (y/n)" in result.stdout and "Canceled" in result.stderr
+    assert "tibero9" not in seed_node.ok("cmrctl", "show")
+
+
+def test_add_db_without_envfile_goes_on_after_y(seed_node):
+    out = seed_node.ok("cmrctl", *ADD_DB2, stdin="y\n")
+    assert out.endswith("Continue? (y/n): Resource add success! (db, tibero9)\n")
+    assert " tibero9 " in seed_node.ok("cmrctl", "show")

@@ -34,7 +34,7 @@ def test_tsc_service_shows_its_attributes_in_every_show(seed_node):
     seed_node.ok("cmrctl", "add", "service", "--name", "tsc_db", "--cname", "cls_tibero", "--type", "db",
                  "--mode", "AC", *TSC_ADD)
     want = "Database, Active Cluster (auto-restart: OFF), tscid: 1, obsip: 172.19.0.30, obsport: 9700"
-    for args in (["show"], ["show", "all"], ["show", "service", "--name", "tsc_db"]):
+    for args in (["show"], ["show", "all"]):
         block = service_lines(seed_node.ok("cmrctl", *args), "tsc_db")
         assert len(block) == 2, block  # longer than 56 characters: wrapped at a blank
         assert detail_of(block) == want

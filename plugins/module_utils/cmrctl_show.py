@@ -13,6 +13,16 @@ Three kinds of block, each a title, a ``=`` ruler, a header row, a ``-`` ruler, 
 * ``TSC(ID: <id>) Information`` (``cmrctl show --tscid <id>``): columns
   ``FAILOVER MODE CLS_ID CM_NAME CONN LOG Heartbeat RCVD.TSN``; FAILOVER and MODE on the first row only.
 
+``cmrctl show <type> --name <name>`` prints something else (``parse_resource_info``): a
+``<Type> Resource Info`` block of ``key : value`` lines between ``=`` rulers, then a boxed list
+(``| INSTANCE LIST |``, a header, a ``-`` ruler, rows, a closing ``=`` ruler). The service form is
+public (vendor-facts CMR-6); the group form (``Group Resource Info`` + ``AGENT LIST``) is derived
+from it and unverified (CMR-7), so a module reads only the columns it needs and fails on any other.
+
+A node table's CLUSTER cell is checked against ``COMMON`` and the NAMEs of the ``cluster`` rows of
+the same table: a name longer than the 11-wide column (vendor-facts CMR-4) that a version truncates
+would otherwise be taken for another cluster silently.
+
 Columns are found from the header names and the ``-`` ruler of the output itself, never from offsets
 copied from one sample, so other versions' widths and alignments parse. A cell value is placed by the
 ruler column it overlaps; when values overflow their column (or whitespace was collapsed) and the
@@ -299,12 +309,41 @@ def parse_nodes(text):
     """``cmrctl show`` / ``show all`` -> {nodes: [cm_name], resources: [{node, cluster, type, name, status, detail}]}."""
     nodes, resources = [], []
     for block in _blocks_of(text, 'node'):
+        _check_cluster_cells(block, text)
         nodes.append(block['title'])
         for row in block['rows']:
             resource = dict(row)
             resource['node'] = block['title']
             resources.append(resource)
     return dict(nodes=nodes, resources=resources)
+
+
+def _check_cluster_cells(block, text):
+    """Every CLUSTER cell is ``COMMON`` or the NAME of a ``cluster`` row of the same table.
+
+    How a cluster name longer than the CLUSTER column prints is not public (vendor-facts CMR-4): a
+    truncated cell would name another cluster, so an unknown one stops the read.
+    """
+    known = set(r['name'] for r in block['rows'] if r['type'].lower() == 'cluster')
+    for row in block['rows']:
+        if row['cluster'] != 'COMMON' and row['cluster'] not in known:
+            raise ShowParseError('node table %s: CLUSTER %r of %s %s is neither COMMON nor the NAME of a cluster '
+                                 'row of the table (%s): truncated or shifted cell?'
+                                 % (block['title'], row['cluster'], row['type'], row['name'],
+                                    ', '.join(sorted(known)) or 'none'), text)
+
+
+def parse_local(text):
+    """``cmrctl show`` (without ``all``): ``parse_nodes`` of exactly one node table, the local node's.
+
+    No public source says in which order ``show all`` prints its nodes (vendor-facts CMR-5), so the
+    local node is read from ``cmrctl show`` alone, and any other number of tables is unknown output.
+    """
+    parsed = parse_nodes(text)
+    if len(parsed['nodes']) != 1:
+        raise ShowParseError('cmrctl show printed %d node tables (%s), expected only the local node\'s'
+                             % (len(parsed['nodes']), ', '.join(parsed['nodes'])), text)
+    return parsed
 
 
 def parse_observer(text):
@@ -385,12 +424,141 @@ def parse_agent_detail(detail):
     return dict(script=match.group('script'), start_retry_cnt=int(match.group('cnt')))
 
 
-def local_group_names(parsed):
-    """Names of the groups the local node's table (the first one) of a ``parse_nodes`` result lists.
+def local_group_names(parsed, cluster=None):
+    """Names of the groups (of ``cluster`` if given) a ``parse_local`` result lists.
 
-    An agent always belongs to a group its own node lists (cmrctl adds an agent only to a group of
-    its node and refuses to delete a group that still has agents), so when this is one name, every
-    agent of the local node is in that group: no ``cmrctl show group`` is needed to tell.
+    An agent always belongs to a group its own node lists, of the agent's own cluster (cmrctl adds
+    an agent only to a group of its node and refuses to delete a group that still has agents), so
+    when this is one name for the agent's cluster, the agent is in that group: no per-resource
+    ``cmrctl show group`` is needed to tell. Raises ValueError for a result of several node tables.
     """
-    local = parsed['nodes'][0] if parsed['nodes'] else None
-    return [r['name'] for r in parsed['resources'] if r['node'] == local and r['type'] == 'group']
+    if len(parsed['nodes']) > 1:
+        raise ValueError('local_group_names needs the local node\'s table only (parse_local)')
+    return [r['name'] for r in parsed['resources']
+            if r['type'] == 'group' and (cluster is None or r['cluster'] == cluster)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# `cmrctl show <type> --name <name>`: key/value block and boxed list
+
+_INFO_TITLE = re.compile(r'^\s*(?P<type>[A-Za-z]+)\s+Resource\s+Info\s*$')
+_INFO_LINE = re.compile(r'^\s*(?P<key>[^:]*?\S)\s*:\s?(?P<value>.*?)\s*$')
+_BOX_LINE = re.compile(r'^\s*\|(?P<inner>.*)\|\s*$')
+_BOX_RULER = re.compile(r'^-+$')
+
+
+def _key(label):
+    """``Inst. Auto Start`` -> ``inst_auto_start``, ``ACK No.`` -> ``ack_no``."""
+    return re.sub(r'[^a-z0-9]+', '_', label.lower()).strip('_')
+
+
+def _box_inner(line, text):
+    match = _BOX_LINE.match(line)
+    if not match:
+        raise ShowParseError('resource info: expected a boxed line "| ... |", got %r' % line.rstrip(), text)
+    return ' ' + match.group('inner') + ' '
+
+
+def _box_columns(header, ruler, text):
+    """(key, start, end) per column: the ruler's dash runs, named by the header text above each run.
+
+    Header names may hold blanks (``Intr Stat``, ``ACK No.``), so the header is cut at the ruler's
+    column starts, and a cut that falls inside a word is unknown output.
+    """
+    spans = [(s, e) for s, e, _t in _tokens(ruler)]
+    if not spans or not _DASH_RULER.match(ruler):
+        raise ShowParseError('resource info: expected a "-" ruler under the list header, got %r' % ruler.strip(),
+                             text)
+    columns = []
+    for index, (start, end) in enumerate(spans):
+        stop = spans[index + 1][0] if index + 1 < len(spans) else len(header)
+        if index and not header[start - 1].isspace() and not header[start:start + 1].isspace():
+            raise ShowParseError('resource info: list header %r does not line up with its ruler' % header.strip(),
+                                 text)
+        name = header[start if index else 0:stop].strip()
+        if not name:
+            raise ShowParseError('resource info: list column %d has no header name' % (index + 1), text)
+        columns.append(_Column(_key(name), start, end))
+    return columns
+
+
+def _box_row(line, columns, text):
+    """Cells of one list row by ruler position; whitespace order when values overflow their column."""
+    tokens = _tokens(line)
+    cells = _place_by_position(line, tokens, columns, None)
+    if cells is None and len(tokens) == len(columns):
+        cells = dict((col.key, value) for col, (_s, _e, value) in zip(columns, tokens))
+    if cells is None:
+        raise ShowParseError('resource info: cannot split list row %r into the columns %s'
+                             % (line.strip(), ' '.join(c.key for c in columns)), text)
+    return cells
+
+
+def parse_resource_info(text):
+    """``cmrctl show <type> --name <name>`` -> {type, info: {key: value}, list: title, columns, rows}.
+
+    ``type`` is the title's first word in lower case (``service``); ``info`` keys are the labels in
+    lower case with ``_`` for other characters (``Inst. Auto Start`` -> ``inst_auto_start``); ``rows``
+    are dicts keyed the same way from the list header (``Intr Stat`` -> ``intr_stat``). Every line
+    must be one of that shape, else ShowParseError with the raw text.
+    """
+    text = text or ''
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines or not _INFO_TITLE.match(lines[0]):
+        raise ShowParseError('no "<Type> Resource Info" title in cmrctl show output', text)
+    rtype = _INFO_TITLE.match(lines[0]).group('type').lower()
+    if len(lines) < 2 or not _EQ_RULER.match(lines[1]):
+        raise ShowParseError('resource info: expected a "=" ruler under the title', text)
+    info, pos = {}, 2
+    while pos < len(lines) and not _EQ_RULER.match(lines[pos]):
+        match = _INFO_LINE.match(lines[pos])
+        if not match or not match.group('key').strip():
+            raise ShowParseError('resource info: expected "key : value", got %r' % lines[pos].strip(), text)
+        info[_key(match.group('key'))] = match.group('value')
+        pos += 1
+    if pos + 5 > len(lines):
+        raise ShowParseError('resource info: no boxed list after the key/value block (truncated output?)', text)
+    title = _box_inner(lines[pos + 1], text).strip()
+    if not title or not _BOX_RULER.match(_box_inner(lines[pos + 2], text).strip()):
+        raise ShowParseError('resource info: expected a list title and a "|---|" line, got %r / %r'
+                             % (lines[pos + 1].strip(), lines[pos + 2].strip()), text)
+    columns = _box_columns(_box_inner(lines[pos + 3], text), _box_inner(lines[pos + 4], text), text)
+    rows, pos = [], pos + 5
+    while pos < len(lines) and not _EQ_RULER.match(lines[pos]):
+        rows.append(_box_row(_box_inner(lines[pos], text), columns, text))
+        pos += 1
+    if pos != len(lines) - 1:
+        raise ShowParseError('resource info: the list is not closed by a "=" ruler, or text follows it', text)
+    return dict(type=rtype, info=info, list=title, columns=[c.key for c in columns], rows=rows)
+
+
+def _info_of(text, rtype, list_title, needed):
+    parsed = parse_resource_info(text)
+    if parsed['type'] != rtype or parsed['list'].upper() != list_title:
+        raise ShowParseError('expected "%s Resource Info" with a %s, got "%s" with %s'
+                             % (rtype.capitalize(), list_title, parsed['type'], parsed['list']), text)
+    missing = [k for k in needed if k not in parsed['columns']]
+    if missing:
+        raise ShowParseError('%s lacks the column(s) %s' % (list_title, ', '.join(missing)), text)
+    for row in parsed['rows']:
+        if any(not row.get(k) for k in needed):
+            raise ShowParseError('%s row %r lacks one of %s' % (list_title, row, ', '.join(needed)), text)
+    return parsed
+
+
+def parse_service_info(text):
+    """``cmrctl show service --name S`` (public sample, vendor-facts CMR-6): INSTANCE LIST rows have
+    ``nid``, ``name`` (the CM name), ``status``, ``intr_stat``, ``ack_no``, ``sched``."""
+    return _info_of(text, 'service', 'INSTANCE LIST', ('nid', 'name', 'status'))
+
+
+def parse_group_info(text):
+    """``cmrctl show group --name G``: the service form with an ``AGENT LIST`` whose rows name the
+    node's CM (``name``) and the agent (``agent``). Derived from the service form, unverified
+    (vendor-facts CMR-7): any other shape raises ShowParseError."""
+    return _info_of(text, 'group', 'AGENT LIST', ('name', 'agent'))
+
+
+def group_agents_of_node(parsed_group, cm_name):
+    """Names of the agents ``parse_group_info`` lists for the node whose CM is ``cm_name``."""
+    return [row['agent'] for row in parsed_group['rows'] if row['name'] == cm_name]

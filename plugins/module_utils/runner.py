@@ -80,15 +80,18 @@ class Runner(object):
         """Run ``argv``; return (rc, stdout, stderr).
 
         Fails (raises CommandFailed) when ``check_rc`` and rc != 0, or when ``success_marker`` is given
-        and does not appear in stdout. ``data`` is written to stdin (how secrets and answers to
-        prompts are passed: never argv). ``record=False`` keeps read-only probes out of ``commands``.
+        and does not appear in stdout (give one only where a vendor document shows the text; else
+        decide by reading the state again). ``data`` is written to stdin, then stdin is closed (how
+        secrets and answers to prompts are passed: never argv); without ``data`` the command's stdin
+        is /dev/null, so a prompt reads EOF instead of waiting. ``record=False`` keeps read-only
+        probes out of ``commands``.
         """
         argv = [str(a) for a in argv]
         if record:
             self.commands.append(argv)
-        kwargs = dict(environ_update=self.env, data=data, binary_data=False, cwd=cwd)
-        if data is not None:
-            kwargs['binary_data'] = False
+        kwargs = dict(environ_update=self.env, data=data or None, binary_data=False, cwd=cwd)
+        if not data:
+            stdin_at_eof()
         if self.timeout:
             argv_run = ['timeout', '--kill-after=5', str(int(self.timeout))] + argv
         else:
@@ -104,6 +107,20 @@ class Runner(object):
         if success_marker is not None and success_marker not in out:
             raise CommandFailed('%s did not report "%s"' % (label, success_marker), argv, rc, out, err)
         return rc, out, err
+
+
+def stdin_at_eof():
+    """Point this process's stdin (fd 0) at /dev/null, so that the commands it runs inherit EOF.
+
+    ``AnsibleModule.run_command`` pipes stdin only when ``data`` is non-empty; with ``data=None`` or
+    ``''`` the child inherits the module's own stdin, which may be a pipe or a session that never
+    ends: a vendor prompt (``cmrctl add db`` without ``--envfile``, ``tbdown clean``) would wait on
+    it until the timeout. The module has read its arguments long before a command runs.
+    """
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    if devnull != 0:
+        os.dup2(devnull, 0)
+        os.close(devnull)
 
 
 def _first_line(text):

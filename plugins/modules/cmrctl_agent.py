@@ -15,8 +15,13 @@ description:
   - Adds, starts, stops and deletes a CM C(agent) resource of this node with C(cmrctl), idempotently.
   - Run it on the node the agent belongs to. The state is read from this node's table of C(cmrctl show);
     only the commands that make a difference are run, and the state is read again to confirm.
-  - Which group an existing agent is in is read from C(cmrctl show group) only when the node has more than
-    one group; when O(grpname) is its only group, the agent is in it (one read for a converged agent).
+  - Which group an existing agent is in is read from the same C(cmrctl show); an agent is always in a group of
+    its node and cluster, so when its cluster has one group on this node, it is that one (one read for a
+    converged agent). Only when that cluster has several groups here is C(cmrctl show group --name) read;
+    its format is not public, so any output other than the expected C(Group Resource Info) block with an
+    C(AGENT LIST) stops the run with the raw output, before any change.
+  - Success is decided by the exit code and by reading C(cmrctl show) again; only C(Resource add success!)
+    after an add is required (the ProSync CM failover guide shows it; the other outputs are not public).
   - O(state=started) adds and starts in one run; O(state=absent) stops, then deletes.
   - Before anything is run, the agent script is checked the way the CM will run it. It must exist, be
     executable, and start with a bash shebang (C(#!/bin/bash), C(#!/usr/bin/env bash), C(#!/bin/bash -x)...).
@@ -36,7 +41,7 @@ options:
   grpname:
     description:
       - Group the agent belongs to (C(--grpname)); the group must exist (see M(tibero.cm.cmrctl_group)).
-      - Required unless O(state=absent). Compared with the existing agent's group as C(cmrctl show group) lists it.
+      - Required unless O(state=absent). Compared with the existing agent's group (see the description).
     type: str
   script:
     description:
@@ -135,9 +140,11 @@ from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-ADD_MARKER = 'Resource add success!'
-DEL_MARKER = 'Resource del success!'
-START_STOP_MARKER = 'SUCCESS!'
+# The only text a vendor document shows for an agent command (vendor-facts CMR-8). What `del agent` and
+# `start|stop agent` print is not public (CMR-9): their success is the exit code and the state read again.
+MARKERS = {'add': 'Resource add success!'}
+# The state each action leaves the agent in, read again after it.
+ACTION_STATE = {'add': 'present', 'del': 'absent', 'start': 'started', 'stop': 'stopped'}
 
 # '#!/bin/bash', '#!/usr/local/bin/bash -x', '#!/usr/bin/env bash', '#!/usr/bin/env -S bash -e'
 _BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?bash(\s.*)?$')
@@ -186,9 +193,8 @@ def script_problem(path):
 
 
 def agent_state(parsed, name):
-    """The agent as the local node's table lists it: {name, state, status, script, start_retry_cnt}."""
-    local = parsed['nodes'][0] if parsed['nodes'] else None
-    row = cs.find_resource(parsed['resources'], 'agent', name, node=local)
+    """The agent as the local node's table (``parse_local``) lists it: {name, state, status, script, start_retry_cnt}."""
+    row = cs.find_resource(parsed['resources'], 'agent', name)
     if row is None:
         return dict(name=name, state='absent')
     detail = cs.parse_agent_detail(row['detail']) or dict(script=row['detail'], start_retry_cnt=None)
@@ -196,10 +202,30 @@ def agent_state(parsed, name):
                 script=detail['script'], start_retry_cnt=detail['start_retry_cnt'])
 
 
+def grpname_from_tables(parsed, name, grpname):
+    """The group of existing agent ``name`` as far as the local node table tells, or None when it cannot.
+
+    The agent is in a group of its own cluster on this node: the only one, or not ``grpname`` when
+    ``grpname`` is not one of them ('another group'). None when ``grpname`` is one of several.
+    """
+    row = cs.find_resource(parsed['resources'], 'agent', name)
+    groups = cs.local_group_names(parsed, row['cluster'])
+    if len(groups) == 1:
+        return groups[0]
+    if grpname not in groups:
+        return 'another group'
+    return None
+
+
+def reached(agent, state):
+    if state == 'present':
+        return agent['state'] != 'absent'
+    return agent['state'] == state
+
+
 def group_running(parsed, grpname):
     """None when the local node does not list group ``grpname``, else whether it is started."""
-    local = parsed['nodes'][0] if parsed['nodes'] else None
-    row = cs.find_resource(parsed['resources'], 'group', grpname, node=local)
+    row = cs.find_resource(parsed['resources'], 'group', grpname)
     return None if row is None else _running(row['status'])
 
 
@@ -303,23 +329,20 @@ class AgentModule(object):
 
     def read(self):
         """(agent state, group running or None) from this node's ``cmrctl show``."""
-        parsed = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)
-        self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
-        self.local_groups = cs.local_group_names(parsed)
-        return agent_state(parsed, self.params['name']), group_running(parsed, self.params['grpname'])
+        self.shown = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
+        self.local_node = self.shown['nodes'][0]
+        return agent_state(self.shown, self.params['name']), group_running(self.shown, self.params['grpname'])
 
     def read_grpname(self, current):
-        """Which group the existing agent is in, as far as ``cmrctl show group --name <grpname>`` tells.
-
-        When ``cmrctl show`` listed ``grpname`` as the node's only group, the agent is in it (an agent
-        is always in a group of its node) and nothing more is run.
-        """
-        if self.local_groups == [self.params['grpname']]:
-            current['grpname'] = self.params['grpname']
-            return
-        parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']], cs.parse_nodes)
-        listed = cs.find_resource(parsed['resources'], 'agent', self.params['name'], node=self.local_node)
-        current['grpname'] = self.params['grpname'] if listed else 'another group'
+        """Which group the existing agent is in: from ``cmrctl show`` when it tells, else whether
+        ``cmrctl show group --name <grpname>`` lists the agent on this node."""
+        known = grpname_from_tables(self.shown, self.params['name'], self.params['grpname'])
+        if known is None:
+            parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']],
+                                  cs.parse_group_info)
+            listed = self.params['name'] in cs.group_agents_of_node(parsed, self.local_node)
+            known = self.params['grpname'] if listed else 'another group'
+        current['grpname'] = known
 
     def run(self):
         state = self.params['state']
@@ -339,9 +362,12 @@ class AgentModule(object):
             for action in actions:
                 self.runner.plan(action_argv(self.cmrctl, action, self.want))
         elif actions:
-            for action in actions:
-                marker = {'add': ADD_MARKER, 'del': DEL_MARKER}.get(action, START_STOP_MARKER)
-                self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=marker)
+            for index, action in enumerate(actions):
+                self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=MARKERS.get(action))
+                # Each step is confirmed by reading the state before the next one (a stop before a del,
+                # a del before the add of a replace); the last one is confirmed below.
+                if index + 1 < len(actions):
+                    self.confirm(ACTION_STATE[action], [action])
             after = self.confirm(state, actions)
         result = dict(changed=bool(actions), commands=self.runner.commands, agent=after)
         if self.module._diff:
@@ -350,14 +376,9 @@ class AgentModule(object):
 
     def confirm(self, state, actions):
         """Read the agent again (until it is in ``state`` after a start or stop); fail if it is not."""
-        def reached(agent):
-            if state == 'present':
-                return agent['state'] != 'absent'
-            return agent['state'] == state
-
         timeout = self.params['wait_timeout'] if ('start' in actions or 'stop' in actions) else 0
-        agent = tc.poll(lambda: self.read()[0], reached, timeout)
-        if not reached(agent):
+        agent = tc.poll(lambda: self.read()[0], lambda a: reached(a, state), timeout)
+        if not reached(agent, state):
             msg = 'agent %s is %s after %s, wanted %s' % (self.params['name'], agent.get('status', 'absent'),
                                                           ', '.join(actions), state)
             if state == 'started':

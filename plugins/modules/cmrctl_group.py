@@ -15,9 +15,13 @@ description:
   - Adds, starts, stops and deletes a CM C(group) resource with C(cmrctl), idempotently.
   - The current state is read from C(cmrctl show) on this node (the group's row), never from error
     texts; only the commands that make a difference are run, and the state is read again to confirm.
-  - This node's agents of the group are read from the same C(cmrctl show) when the node has no other
-    group (every agent belongs to a group of its node), else from C(cmrctl show group); a converged
-    group costs one read.
+  - This node's agents of the group are read from the same C(cmrctl show) when the group is the only one
+    of its cluster on this node (every agent belongs to a group of its node and cluster). Otherwise which
+    agents are the group's is read once from C(cmrctl show group --name); its format is not public, so
+    any output other than the expected C(Group Resource Info) block with an C(AGENT LIST) stops the
+    run with the raw output. A converged group costs one read.
+  - Success is decided by the exit code and by reading C(cmrctl show) again; only the texts a vendor
+    document shows are required (C(Resource add success!) after an add, C(SUCCESS!) after C(start group)).
   - O(state=started) adds and starts in one run; O(state=absent) stops, then deletes.
   - A group is cluster-wide, so run the module on one node of the cluster (C(run_once)).
 extends_documentation_fragment:
@@ -121,8 +125,8 @@ group:
   type: dict
   sample: {"name": "CM1", "state": "started", "status": "UP", "cname": "cls_tibero", "grptype": "prosync", "failover": true}
 agents:
-  description: This node's agents of the group (name, status, detail from C(cmrctl show), or C(cmrctl show group)
-    when the node has other groups too).
+  description: This node's agents of the group (name, status, detail from C(cmrctl show); which agents are the
+    group's from C(cmrctl show group --name) when the group's cluster has other groups on this node).
   returned: when O(state=started) and not in check mode
   type: list
   elements: dict
@@ -139,9 +143,9 @@ from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-ADD_MARKER = 'Resource add success!'
-DEL_MARKER = 'Resource del success!'
-START_STOP_MARKER = 'SUCCESS!'
+# Texts the ProSync CM failover guide shows (vendor-facts CMR-8). No public sample shows what
+# `del group` or `stop group` print (CMR-9): their success is the exit code and the state read again.
+MARKERS = {'add': 'Resource add success!', 'start': 'SUCCESS!'}
 
 
 class PlanError(Exception):
@@ -154,8 +158,7 @@ class PlanError(Exception):
 
 def group_state(parsed, name):
     """The group as the local node's table lists it: {name, state, status, cname, grptype, failover}."""
-    local = parsed['nodes'][0] if parsed['nodes'] else None
-    row = cs.find_resource(parsed['resources'], 'group', name, node=local)
+    row = cs.find_resource(parsed['resources'], 'group', name)
     if row is None:
         return dict(name=name, state='absent')
     detail = cs.parse_group_detail(row['detail']) or {}
@@ -250,11 +253,22 @@ def diff_view(group):
     return dict((k, group[k]) for k in keys if k in group)
 
 
-def local_agents(parsed, node):
-    """This node's agent rows in a ``cmrctl show group --name G`` output (or in ``cmrctl show`` when
-    the node has no other group)."""
+def local_agents(parsed, cluster, names=None):
+    """The agent rows of cluster ``cluster`` in a ``parse_local`` result (only those in ``names`` if given)."""
     return [dict(name=r['name'], status=r['status'], detail=r['detail'])
-            for r in parsed['resources'] if r['node'] == node and r['type'] == 'agent']
+            for r in parsed['resources']
+            if r['type'] == 'agent' and r['cluster'] == cluster and (names is None or r['name'] in names)]
+
+
+def reached(group, state):
+    """Whether ``group`` (``group_state``) is in ``state``; ``present`` is any existing state."""
+    if state == 'present':
+        return group['state'] != 'absent'
+    return group['state'] == state
+
+
+# The state each action leaves the group in, read again after it (the texts are not public).
+ACTION_STATE = {'add': 'present', 'del': 'absent', 'start': 'started', 'stop': 'stopped'}
 
 
 def agents_down(agents):
@@ -289,23 +303,43 @@ class GroupModule(object):
                          failover=self.params['failover'])
 
     def read(self):
-        self.shown = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)
-        self.local_node = self.shown['nodes'][0] if self.shown['nodes'] else None
+        self.shown = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
+        self.local_node = self.shown['nodes'][0]
         return group_state(self.shown, self.params['name'])
 
-    def only_group_of_node(self):
-        """True when the last ``cmrctl show`` lists this group as the node's only one: then it lists
-        the group's agents of this node too, and ``cmrctl show group`` would only repeat it."""
-        return cs.local_group_names(self.shown) == [self.params['name']]
+    def group_cluster(self):
+        row = cs.find_resource(self.shown['resources'], 'group', self.params['name'])
+        return row['cluster'] if row else None
+
+    def member_names(self):
+        """None when ``cmrctl show`` tells the group's agents of this node (the group is its cluster's
+        only one here), else the names ``cmrctl show group --name`` lists for this node (read once)."""
+        if cs.local_group_names(self.shown, self.group_cluster()) == [self.params['name']]:
+            return None
+        if self.members is None:
+            parsed, self.members_text = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['name']],
+                                                     lambda out: (cs.parse_group_info(out), out))
+            self.members = cs.group_agents_of_node(parsed, self.local_node)
+        return self.members
+
+    def current_agents(self):
+        """This node's agents of the group, from the last ``cmrctl show``."""
+        names = self.member_names()
+        agents = local_agents(self.shown, self.group_cluster(), names)
+        unknown = sorted(set(names or []) - set(a['name'] for a in agents))
+        if unknown:
+            self.module.fail_json(msg='cmrctl show group --name %s lists agent(s) %s on this node (%s), but cmrctl '
+                                  'show does not: unexpected output, nothing more was run'
+                                  % (self.params['name'], ', '.join(unknown), self.local_node),
+                                  commands=self.runner.commands, stdout=self.members_text)
+        return agents
 
     def read_agents(self):
-        if self.only_group_of_node():
-            self.read()
-            return local_agents(self.shown, self.local_node)
-        parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['name']], cs.parse_nodes)
-        return local_agents(parsed, self.local_node)
+        self.read()
+        return self.current_agents()
 
     def run(self):
+        self.members = None
         state = self.params['state']
         current = self.read()
         try:
@@ -318,8 +352,12 @@ class GroupModule(object):
             for action in actions:
                 self.runner.plan(action_argv(self.cmrctl, action, self.want))
         else:
-            for action in actions:
-                self.execute(action)
+            for index, action in enumerate(actions):
+                self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=MARKERS.get(action))
+                # Each step is confirmed by reading the state before the next one (a stop before a del,
+                # a del before the add of a replace); the last one is confirmed below.
+                if index + 1 < len(actions):
+                    self.confirm(ACTION_STATE[action], [action])
             if actions:
                 after = self.confirm(state, actions)
             if state == 'started':
@@ -329,35 +367,23 @@ class GroupModule(object):
             result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
         self.module.exit_json(**result)
 
-    def execute(self, action):
-        marker = {'add': ADD_MARKER, 'del': DEL_MARKER}.get(action, START_STOP_MARKER)
-        self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=marker)
-
     def confirm(self, state, actions):
         """Read the group again (until it is in ``state`` after a start or stop); fail if it is not."""
-        def reached(group):
-            if state == 'absent':
-                return group['state'] == 'absent'
-            if state == 'present':
-                return group['state'] != 'absent'
-            return group['state'] == state
-
         timeout = self.params['wait_timeout'] if ('start' in actions or 'stop' in actions) else 0
-        group = tc.poll(self.read, reached, timeout)
-        if not reached(group):
+        group = tc.poll(self.read, lambda g: reached(g, state), timeout)
+        if not reached(group, state):
             self.module.fail_json(msg='group %s is %s after %s, wanted %s'
                                   % (self.params['name'], group.get('status', 'absent'),
                                      ', '.join(actions) or 'no change', state),
-                                  group=group, commands=self.runner.commands)
+                                  group=group, commands=self.runner.commands, changed=True)
         return group
 
     def check_agents(self, actions, result):
         """This node's agents of a started group must be UP: fail after our start, warn otherwise."""
         started_now = 'start' in actions
         timeout = self.params['wait_timeout'] if started_now else 0
-        # The last `cmrctl show` answers when the node has no other group: no new command unless an
-        # agent we just started is still coming up.
-        agents = local_agents(self.shown, self.local_node) if self.only_group_of_node() else self.read_agents()
+        # The last `cmrctl show` answers: no new command unless an agent we just started is still coming up.
+        agents = self.current_agents()
         if agents_down(agents) and timeout > 0:
             agents = tc.poll(self.read_agents, lambda a: not agents_down(a), timeout)
         result['agents'] = agents

@@ -93,15 +93,16 @@ def test_crlf_output_parses_like_lf():
 def test_wrapped_detail_continuation_lines_are_joined():
     script = '/home/prosync/a/rather/long/installation/path/bin/prs_0.sh,'
     text = render('Resource List of Node cm1', NODE_COLUMNS, [
+        ('COMMON', 'cluster', 'cls1', 'UP', 'inc: inc1, pub: N/A'),
         ('cls1', 'group', 'CM1', 'UP', 'type: prosync (failover: ON)'),
         ('cls1', 'agent', 'agent1', 'UP(R)', script),
         ('', '', '', '', 'start retry cnt: 2'),
         ('cls1', 'db', 'tb1', 'DOWN', 'tibero, /opt/tibero7, failed retry cnt: 0'),
     ])
     resources = cs.parse_nodes(text)['resources']
-    assert [r['name'] for r in resources] == ['CM1', 'agent1', 'tb1']
-    assert resources[1]['detail'] == script + ' start retry cnt: 2'
-    assert cs.parse_agent_detail(resources[1]['detail']) == dict(
+    assert [r['name'] for r in resources] == ['cls1', 'CM1', 'agent1', 'tb1']
+    assert resources[2]['detail'] == script + ' start retry cnt: 2'
+    assert cs.parse_agent_detail(resources[2]['detail']) == dict(
         script='/home/prosync/a/rather/long/installation/path/bin/prs_0.sh', start_retry_cnt=2)
 
 
@@ -113,10 +114,12 @@ def test_wrapped_detail_continuation_lines_are_joined():
 def test_other_widths_and_alignments(columns, align):
     text = render('Resource List of Node cm_x', columns, [
         ('COMMON', 'network', 'inc1', 'UP', '(private) 10.0.0.1/8640'),
+        ('COMMON', 'cluster', 'cls', 'UP', 'inc: inc1'),
         ('cls', 'agent', 'agent1', 'DOWN(FAIL)', '/p/prs_0.sh, start retry cnt: 3'),
     ], align=align)
     assert cs.parse_nodes(text)['resources'] == [
         _res('cm_x', 'COMMON', 'network', 'inc1', 'UP', '(private) 10.0.0.1/8640'),
+        _res('cm_x', 'COMMON', 'cluster', 'cls', 'UP', 'inc: inc1'),
         _res('cm_x', 'cls', 'agent', 'agent1', 'DOWN(FAIL)', '/p/prs_0.sh, start retry cnt: 3'),
     ]
 
@@ -124,10 +127,41 @@ def test_other_widths_and_alignments(columns, align):
 def test_values_overflowing_their_column_still_parse():
     # NAME longer than its 14-wide column pushes the rest of the row right (printf %14s behaviour).
     text = render('Resource List of Node cm1', NODE_COLUMNS, [
+        ('COMMON', 'cluster', 'cls_tibero_long', 'UP', 'inc: inc1, pub: N/A'),
         ('cls_tibero_long', 'agent', 'a_very_long_agent_1', 'UP', '/p/prs_0.sh, start retry cnt: 0'),
     ])
-    assert cs.parse_nodes(text)['resources'] == [
-        _res('cm1', 'cls_tibero_long', 'agent', 'a_very_long_agent_1', 'UP', '/p/prs_0.sh, start retry cnt: 0')]
+    assert cs.parse_nodes(text)['resources'][1] == (
+        _res('cm1', 'cls_tibero_long', 'agent', 'a_very_long_agent_1', 'UP', '/p/prs_0.sh, start retry cnt: 0'))
+
+
+# Our own target cluster name is 14 characters, the seed's CLUSTER column 11 (vendor-facts CMR-4).
+LONG_CLUSTER_ROWS = [
+    ('COMMON', 'cluster', 'cls_tibero_tar', 'UP', 'inc: inc3, pub: N/A'),
+    ('cls_tibero_tar', 'group', 'CM2', 'UP', 'type: prosync (failover: ON)'),
+]
+
+
+def test_cluster_name_overflowing_its_column_is_read_whole():
+    rows = cs.parse_nodes(render('Resource List of Node cm3', NODE_COLUMNS, LONG_CLUSTER_ROWS))['resources']
+    assert [(r['cluster'], r['type'], r['name']) for r in rows] == [
+        ('COMMON', 'cluster', 'cls_tibero_tar'), ('cls_tibero_tar', 'group', 'CM2')]
+
+
+@pytest.mark.parametrize('cell', ['cls_tibero_', 'tibero_tar', 'ibero_tar'], ids=['cut-right', 'cut-left', 'cut-more'])
+def test_truncated_cluster_cell_is_an_error_not_another_cluster(cell):
+    rows = [LONG_CLUSTER_ROWS[0], (cell,) + LONG_CLUSTER_ROWS[1][1:]]
+    text = render('Resource List of Node cm3', NODE_COLUMNS, rows)
+    with pytest.raises(cs.ShowParseError) as exc:
+        cs.parse_nodes(text)
+    assert "CLUSTER %r of group CM2 is neither COMMON nor the NAME of a cluster row" % cell in exc.value.msg
+    assert exc.value.text == text
+
+
+def test_cluster_cell_is_checked_against_its_own_table_only():
+    node1 = render('Resource List of Node cm1', NODE_COLUMNS, [('COMMON', 'cluster', 'cls1', 'UP', 'inc: inc1')])
+    node2 = render('Resource List of Node cm2', NODE_COLUMNS, [('cls1', 'group', 'CM1', 'UP', 'type: prosync (failover: ON)')])
+    with pytest.raises(cs.ShowParseError, match="node table cm2: CLUSTER 'cls1'"):
+        cs.parse_nodes(node1 + node2)
 
 
 def test_node_block_with_no_rows_still_names_the_node():
@@ -137,8 +171,9 @@ def test_node_block_with_no_rows_still_names_the_node():
 
 def test_extra_column_of_another_version_is_kept():
     columns = [('CLUSTER', 11), ('TYPE', 8), ('NAME', 14), ('STATUS', 8), ('NID', 4), ('DETAIL', 24)]
-    text = render('Resource List of Node cm1', columns, [('cls', 'db', 'tb1', 'UP(NRML)', '1', 'tibero, /x')])
-    res = cs.parse_nodes(text)['resources'][0]
+    text = render('Resource List of Node cm1', columns, [
+        ('COMMON', 'cluster', 'cls', 'UP', '', 'inc: i'), ('cls', 'db', 'tb1', 'UP(NRML)', '1', 'tibero, /x')])
+    res = cs.parse_nodes(text)['resources'][1]
     assert (res['status'], res['nid'], res['detail']) == ('UP(NRML)', '1', 'tibero, /x')
 
 
@@ -276,6 +311,7 @@ def test_lab_wrapped_details_are_rebuilt_exactly_even_when_a_path_was_cut():
     resources = cs.parse_nodes(read_fixture('lab_show_wrapped.txt'))['resources']
     assert [(r['name'], r['status'], r['detail']) for r in resources] == [
         ('inc1', 'UP', '(private) 172.19.0.11/8640'),
+        ('cls_tibero', 'UP', 'inc: inc1, pub: N/A'),
         ('CM1', 'UP', 'type: prosync (failover: ON)'),
         ('agent1', 'UP', '/home/prosync/installations/prosync4/example/bin/prs_0.sh, start retry cnt: 1'),
         ('agent9', 'DOWN',
@@ -333,9 +369,127 @@ def test_observer_with_no_tsc_yet_has_no_members():
     assert cs.parse_observer(text) == dict(name='obs1', members=[])
 
 
-def test_local_group_names_come_from_the_local_table_only():
-    assert cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_node1_no_group.txt'))) == []
-    assert cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_node1_group_up.txt'))) == ['CM1']
-    # show all: cm_tibero2's CM1 row is another node's, not a second group of this one.
-    assert cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_all_group_up.txt'))) == ['CM1']
+def test_local_group_names_per_cluster_of_the_local_table():
+    assert cs.local_group_names(cs.parse_local(read_fixture('seed000_show_node1_no_group.txt'))) == []
+    parsed = cs.parse_local(read_fixture('seed000_show_node1_group_up.txt'))
+    assert cs.local_group_names(parsed) == ['CM1']
+    assert cs.local_group_names(parsed, 'cls_tibero') == ['CM1']
+    assert cs.local_group_names(parsed, 'cls_other') == []
     assert cs.local_group_names(dict(nodes=[], resources=[])) == []
+    # show all: which table is the local node's is not known (vendor-facts CMR-5).
+    with pytest.raises(ValueError):
+        cs.local_group_names(cs.parse_nodes(read_fixture('seed000_show_all_group_up.txt')))
+
+
+def test_parse_local_takes_one_node_table_only():
+    assert cs.parse_local(read_fixture('seed000_show_node1_group_up.txt'))['nodes'] == ['cm_tibero1']
+    text = read_fixture('seed000_show_all_group_up.txt')
+    with pytest.raises(cs.ShowParseError, match=r'printed 2 node tables \(cm_tibero1, cm_tibero2\)') as exc:
+        cs.parse_local(text)
+    assert exc.value.text == text
+
+
+# --------------------------------------------------------------------------------------------------
+# `cmrctl show <type> --name <name>`: the public sample as it is, and variants
+
+
+def public_service_sample():
+    """The public sample file as it is, minus its first line (the command ``$ cmrctl show service --name tac``)."""
+    text = read_fixture('public_show_service_name_tac.txt')
+    first, rest = text.split('\n', 1)
+    assert first == '$ cmrctl show service --name tac'
+    return rest
+
+
+def _instance(nid, name):
+    return dict(nid=nid, name=name, status='UP(NRML)', intr_stat='COMMITTED', ack_no='4', sched='Y')
+
+
+def test_public_show_service_name_sample():
+    assert cs.parse_service_info(public_service_sample()) == dict(
+        type='service', list='INSTANCE LIST',
+        info=dict(service_name='tac', service_type='Database', service_mode='Active Cluster', cluster='cls1',
+                  inst_auto_start='OFF', interrupt_status='COMMITTED', incarnation_no='4 / 4 (CUR / COMMIT)'),
+        columns=['nid', 'name', 'status', 'intr_stat', 'ack_no', 'sched'],
+        rows=[_instance('1', 'tbcm1'), _instance('2', 'tbcm2')])
+
+
+def test_service_sample_with_crlf_and_an_overflowing_cm_name():
+    text = public_service_sample().replace('   tbcm2 ', ' cm_tibero2 ').replace('\n', '\r\n')
+    rows = cs.parse_service_info(text)['rows']
+    assert [(r['nid'], r['name'], r['status'], r['sched']) for r in rows] == [
+        ('1', 'tbcm1', 'UP(NRML)', 'Y'), ('2', 'cm_tibero2', 'UP(NRML)', 'Y')]
+
+
+def test_service_sample_with_a_down_instance_and_blank_cells():
+    text = public_service_sample().replace('|   2    tbcm2 UP(NRML) COMMITTED       4     Y |',
+                                           '|   2    tbcm2     DOWN                          |')
+    assert cs.parse_service_info(text)['rows'][1] == dict(nid='2', name='tbcm2', status='DOWN')
+
+
+# The group form is derived from the service form (vendor-facts CMR-7, unverified); the lab prints it.
+GROUP_INFO = '''Group Resource Info
+=================================================
+Group name      : CM1
+Group type      : prosync
+Cluster         : cls_tibero
+Failover        : ON
+=================================================
+| AGENT LIST                                    |
+|-----------------------------------------------|
+| NID   NAME          AGENT   Status            |
+| --- ---------- ---------- --------            |
+|   1 cm_tibero1     agent1       UP            |
+|   2 cm_tibero2     agent2     DOWN            |
+=================================================
+'''
+
+
+def test_group_variant():
+    parsed = cs.parse_group_info(GROUP_INFO)
+    assert parsed['info'] == dict(group_name='CM1', group_type='prosync', cluster='cls_tibero', failover='ON')
+    assert parsed['rows'] == [dict(nid='1', name='cm_tibero1', agent='agent1', status='UP'),
+                              dict(nid='2', name='cm_tibero2', agent='agent2', status='DOWN')]
+    assert cs.group_agents_of_node(parsed, 'cm_tibero2') == ['agent2']
+    assert cs.group_agents_of_node(parsed, 'cm_other') == []
+
+
+def test_group_variant_without_agents():
+    lines = GROUP_INFO.splitlines(True)
+    parsed = cs.parse_group_info(''.join(lines[:11] + lines[13:]))
+    assert parsed['rows'] == []
+
+
+@pytest.mark.parametrize('mutate, message', [
+    (lambda t: '', 'no "<Type> Resource Info" title'),
+    (lambda t: read_fixture('seed000_show_node1_group_up.txt'), 'no "<Type> Resource Info" title'),
+    (lambda t: '$ cmrctl show service --name tac\n' + t, 'no "<Type> Resource Info" title'),
+    (lambda t: t.replace('Service Resource Info\n=', 'Service Resource Info\n-'), '"=" ruler under the title'),
+    (lambda t: t.replace('Cluster         : cls1', 'Cluster cls1'), 'expected "key : value"'),
+    (lambda t: '\n'.join(t.splitlines()[:11]), 'no boxed list'),
+    (lambda t: '\n'.join(t.splitlines()[:-1]), 'not closed'),
+    (lambda t: t + 'trailing text\n', 'not closed'),
+    (lambda t: t.replace('|-----------------------------------------------|', '|=====|'), 'list title and a "|---|"'),
+    (lambda t: t.replace('| --- -------- ', '| ------- ---- '), 'does not line up'),
+    (lambda t: t.replace('| --- -------- ', '| ------------ '), 'cannot split list row'),
+    (lambda t: t.replace('|   1    tbcm1 UP(NRML)', '    1    tbcm1 UP(NRML)'), 'boxed line'),
+    (lambda t: t.replace('    tbcm1 UP(NRML)', '  tbcm1 x UP(NRML)'), 'cannot split list row'),
+    (lambda t: t.replace('NAME    Status', 'NODE    Status'), 'lacks the column(s) name'),
+    (lambda t: t.replace('INSTANCE LIST', 'AGENT LIST   '), 'expected "Service Resource Info" with a INSTANCE LIST'),
+    (lambda t: t.replace('|   1    tbcm1 UP(NRML)', '|   1          UP(NRML)'), 'lacks one of nid, name, status'),
+], ids=['empty', 'node-table', 'with-prompt', 'no-ruler', 'not-key-value', 'no-box', 'unclosed', 'trailing',
+        'no-box-ruler', 'header-cut', 'ruler-merges-columns', 'unboxed-row', 'row-overflow', 'missing-column',
+        'other-list', 'blank-name'])
+def test_unknown_service_info_shapes_raise_with_the_raw_text(mutate, message):
+    text = mutate(public_service_sample())
+    with pytest.raises(cs.ShowParseError) as exc:
+        cs.parse_service_info(text)
+    assert message in exc.value.msg
+    assert exc.value.text == text
+
+
+def test_service_output_is_not_a_group():
+    with pytest.raises(cs.ShowParseError, match='expected "Group Resource Info" with a AGENT LIST'):
+        cs.parse_group_info(public_service_sample())
+    with pytest.raises(cs.ShowParseError, match='lacks the column'):
+        cs.parse_group_info(GROUP_INFO.replace('AGENT   Status', 'AGENTS  Status'))

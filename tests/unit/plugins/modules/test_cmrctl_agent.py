@@ -116,12 +116,33 @@ def test_add_argv_has_pubnet_only_when_given():
 
 
 def test_agent_state_from_the_seed():
-    parsed = cs.parse_nodes(read_fixture('seed000_show_all_group_up.txt'))
+    parsed = cs.parse_local(read_fixture('seed000_show_node1_group_up.txt'))
     assert cmrctl_agent.agent_state(parsed, 'agent1') == dict(
         name='agent1', state='started', status='UP', script=SEED_SCRIPT_UP, start_retry_cnt=0)
     assert cmrctl_agent.agent_state(parsed, 'agent2') == dict(name='agent2', state='absent')  # on the other node
     assert cmrctl_agent.group_running(parsed, 'CM1') is True
     assert cmrctl_agent.group_running(parsed, 'CM9') is None
+
+
+def _tables(*groups):
+    """A local node table with clusters cls_a / cls_b, the given (cluster, group) rows and agent1 in cls_a."""
+    rows = ['     COMMON  cluster          cls_a       UP inc: inc1, pub: N/A',
+            '     COMMON  cluster          cls_b       UP inc: inc1, pub: N/A']
+    rows += ['%11s %8s %14s %8s type: prosync (failover: ON)' % (c, 'group', g, 'UP') for c, g in groups]
+    rows.append('%11s %8s %14s %8s /p/prs_0.sh, start retry cnt: 0' % ('cls_a', 'agent', 'agent1', 'UP'))
+    lines = read_fixture('seed000_show_node1_no_group.txt').splitlines()[:4] + rows + ['=' * 69]
+    return cs.parse_local('\n'.join(lines) + '\n')
+
+
+@pytest.mark.parametrize('groups, grpname, known', [
+    ([('cls_a', 'CM1')], 'CM1', 'CM1'),                      # the only group of its cluster
+    ([('cls_a', 'CM1'), ('cls_b', 'CM2')], 'CM1', 'CM1'),    # CM2 is another cluster's
+    ([('cls_a', 'CM1'), ('cls_b', 'CM2')], 'CM2', 'CM1'),    # wanted CM2, but the agent's cluster has CM1 only
+    ([('cls_a', 'CM1'), ('cls_a', 'CM3')], 'CM2', 'another group'),
+    ([('cls_a', 'CM1'), ('cls_a', 'CM3')], 'CM1', None),     # one of several: the tables cannot tell
+])
+def test_grpname_from_tables(groups, grpname, known):
+    assert cmrctl_agent.grpname_from_tables(_tables(*groups), 'agent1', grpname) == known
 
 
 # --------------------------------------------------------------------------------------------------
@@ -148,9 +169,10 @@ def site(tmp_path):
         group_up=group_up,
         group_up_agent_down=group_up.replace('agent1       UP', 'agent1     DOWN'),
         group_up_no_agent=''.join(l for l in group_up.splitlines(True) if ' agent ' not in l),
-        show_group=read_fixture('lab_show_group_cm1_up.txt').replace(LAB_SCRIPT, script),
-        show_group_other=read_fixture('lab_show_group_cm1_up.txt').replace('agent1', 'agent7'),
-        # The node also lists a second group: which one agent1 is in takes `cmrctl show group`.
+        show_group=read_fixture('lab_show_group_name_cm1.txt'),
+        show_group_other=read_fixture('lab_show_group_name_cm1.txt').replace('agent1', 'agent7'),
+        # The node also lists a second group of the same cluster: which one agent1 is in takes
+        # `cmrctl show group --name` (vendor-facts CMR-7).
         two_groups_up=_with_second_group(group_up),
         two_groups_down=_with_second_group(group_down),
     )
@@ -214,7 +236,8 @@ def test_started_in_a_running_group_adds_and_starts(site):
     fake = FakeRunCommand([
         _show(site, 'group_up_no_agent'),
         Step(_add(site), out='Resource add success! (agent, agent1)\n'),
-        Step(_cmd(site, 'start'), out='==== SUCCESS! ====\n'),
+        _show(site, 'group_up_agent_down'),
+        Step(_cmd(site, 'start')),   # no public text for start agent (CMR-9): rc 0 and the state decide
         _show(site, 'group_up'),
     ])
     result = run_module(cmrctl_agent.main, _args(site, state='started'), fake)
@@ -270,7 +293,8 @@ def test_other_script_is_replaced_only_when_asked_and_down(site, tmp_path):
     add_other = _add(site)
     add_other[add_other.index(site['script'])] = other
     fake = FakeRunCommand(steps + [
-        Step(_cmd(site, 'del'), out='Resource del success! (agent, agent1)\n'),
+        Step(_cmd(site, 'del')),
+        _show(site, 'group_down_no_agent'),
         Step(add_other, out='Resource add success! (agent, agent1)\n'),
         Step([site['cmrctl'], 'show'], out=site['shows']['group_down'].replace(site['script'], other)),
     ])
@@ -283,8 +307,9 @@ def test_other_script_is_replaced_only_when_asked_and_down(site, tmp_path):
 def test_absent_stops_then_deletes(site):
     fake = FakeRunCommand([
         _show(site, 'group_up'),
-        Step(_cmd(site, 'stop'), out='SUCCESS!\n'),
-        Step(_cmd(site, 'del'), out='Resource del success! (agent, agent1)\n'),
+        Step(_cmd(site, 'stop')),
+        _show(site, 'group_up_agent_down'),
+        Step(_cmd(site, 'del')),
         _show(site, 'group_up_no_agent'),
     ])
     result = run_module(cmrctl_agent.main, dict(name='agent1', state='absent', tb_home=site['tb_home'],
@@ -336,3 +361,46 @@ def test_bad_resource_names_fail_before_any_command(site, extra, key):
         run_module(cmrctl_agent.main, _args(site, **extra), FakeRunCommand([]))
     assert exc.value.result['msg'].startswith('%s must be a CM resource name' % key)
     assert exc.value.result['commands'] == []
+
+
+@pytest.mark.parametrize('out', [
+    read_fixture('seed000_show_all_group_up.txt'),                        # node tables
+    read_fixture('lab_show_group_name_cm1.txt').replace('AGENT ', 'ANAME '),  # no AGENT column
+    'Resource group CM1 does not exist.\n',
+], ids=['node-tables', 'no-agent-column', 'message'])
+def test_unknown_show_group_output_stops_before_any_change(site, out):
+    show_group = Step([site['cmrctl'], 'show', 'group', '--name', 'CM1'], out=out)
+    fake = FakeRunCommand([_show(site, 'two_groups_down'), show_group])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, state='stopped'), fake)
+    fake.assert_all_used()
+    assert exc.value.result['commands'] == []
+    assert exc.value.result['stdout'] == out and 'cannot read the output of' in exc.value.result['msg']
+
+
+def test_stop_judged_by_the_state_read_again(site):
+    fake = FakeRunCommand([
+        _show(site, 'group_up'),
+        Step(_cmd(site, 'stop'), out='anything\n'),
+        _show(site, 'group_up'),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, dict(name='agent1', state='absent', tb_home=site['tb_home'],
+                                           cm_sid='cm_tibero1', wait_timeout=0), fake)
+    fake.assert_all_used()
+    assert exc.value.result['msg'] == 'agent agent1 is UP after stop, wanted stopped'
+    assert exc.value.result['commands'] == [_cmd(site, 'stop')]
+
+
+def test_add_without_the_guide_s_text_is_a_failure(site):
+    fake = FakeRunCommand([_show(site, 'group_down_no_agent'), Step(_add(site), out='')])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site), fake)
+    assert 'did not report "Resource add success!"' in exc.value.result['msg']
+
+
+def test_show_all_shaped_output_of_cmrctl_show_is_refused(site):
+    fake = FakeRunCommand([Step([site['cmrctl'], 'show'], out=read_fixture('seed000_show_all_group_up.txt'))])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site), fake)
+    assert 'printed 2 node tables' in exc.value.result['msg']

@@ -22,11 +22,13 @@ SHOW_NO_GROUP = read_fixture('seed000_show_node1_no_group.txt')
 SHOW_GROUP_DOWN = read_fixture('seed000_show_node1_group_down.txt')
 SHOW_GROUP_UP = read_fixture('seed000_show_node1_group_up.txt')
 SHOW_GROUP_UP_AGENT_DOWN = SHOW_GROUP_UP.replace('agent1       UP', 'agent1     DOWN').replace('cnt: 0', 'cnt: 3')
-SHOW_GROUP_CM1_UP = read_fixture('lab_show_group_cm1_up.txt')
-SHOW_GROUP_CM1_AGENT_DOWN = read_fixture('lab_show_group_cm1_agent1_down.txt')
+# `cmrctl show group --name CM1` in the form derived from the public service sample (vendor-facts CMR-7).
+SHOW_GROUP_NAME_CM1 = read_fixture('lab_show_group_name_cm1.txt')
 START_OUT = read_fixture('seed000_start_group.txt')
 ADD_OUT = 'Resource add success! (group, CM1)\n'
-DEL_OUT = 'Resource del success! (group, CM1)\n'
+# No public sample shows what `del group` / `stop group` print (CMR-9): success is rc 0 and the state
+# read again, whatever the text, so the tests give them no text at all.
+DEL_OUT = ''
 
 WANT = dict(name='CM1', cname='cls_tibero', grptype='prosync', failover=True)
 ABSENT = dict(name='CM1', state='absent')
@@ -115,6 +117,7 @@ def test_started_adds_and_starts_in_one_run_then_confirms(tb_home):
     fake = FakeRunCommand([
         Step(_cmrctl(tb_home, 'show'), out=SHOW_NO_GROUP),
         Step(_add(tb_home), out=ADD_OUT),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
         Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
     ])
@@ -128,6 +131,7 @@ def test_started_adds_and_starts_in_one_run_then_confirms(tb_home):
                                      detail='/home/tibero/tibero/tibero7/prs_0.sh, start retry cnt: 0')]
     assert result['diff'] == dict(before=dict(state='absent'),
                                   after=dict(state='started', cname='cls_tibero', grptype='prosync', failover=True))
+    assert fake.calls[2].argv == _cmrctl(tb_home, 'show')  # the add is read back before the start
     env = fake.calls[1].env
     assert (env['TB_HOME'], env['CM_SID'], env['LC_ALL']) == (tb_home, 'cm_tibero1', 'C')
     assert env['PATH'].startswith(os.path.join(tb_home, 'bin') + ':')
@@ -162,7 +166,8 @@ def test_present_on_converged_group_in_check_mode_is_unchanged(tb_home):
 def test_absent_stops_then_deletes(tb_home):
     fake = FakeRunCommand([
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
-        Step(_cmrctl(tb_home, 'stop', 'group', '--name', 'CM1'), out='=== SUCCESS! ===\n'),
+        Step(_cmrctl(tb_home, 'stop', 'group', '--name', 'CM1')),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
         Step(_cmrctl(tb_home, 'del', 'group', '--name', 'CM1'), out=DEL_OUT),
         Step(_cmrctl(tb_home, 'show'), out=SHOW_NO_GROUP),
     ])
@@ -223,32 +228,146 @@ def _with_group_cm2(show):
     return ''.join(lines[:lines.index(row) + 1] + [row.replace('CM1', 'CM2')] + lines[lines.index(row) + 1:])
 
 
+def test_group_alone_in_its_cluster_needs_no_show_group(tb_home):
+    # CM9 belongs to another cluster: agent1 (cls_tibero) can only be in CM1.
+    show = _with_group_cm2(SHOW_GROUP_UP).replace(' cls_tibero    group            CM2', '  cls_other    group            CM9')
+    show = show.replace('     COMMON  cluster     cls_tibero', '     COMMON  cluster      cls_other       UP inc: inc1\n'
+                        '     COMMON  cluster     cls_tibero')
+    fake = FakeRunCommand([Step(_cmrctl(tb_home, 'show'), out=show)])
+    result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    fake.assert_all_used()
+    assert [a['name'] for a in result['agents']] == ['agent1']
+
+
 def test_node_with_two_groups_reads_the_group_for_its_agents(tb_home):
     fake = FakeRunCommand([
-        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP)),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_AGENT_DOWN),
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP_AGENT_DOWN)),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_NAME_CM1),
     ])
     with mock.patch('ansible.module_utils.basic.AnsibleModule.warn') as warn:
         result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
     fake.assert_all_used()
     assert result['changed'] is False
+    # Which agents are CM1's comes from `show group --name`; their status from the verified node table.
     assert result['agents'] == [dict(name='agent1', status='DOWN',
-                                     detail='/home/prosync/example/bin/prs_0.sh, start retry cnt: 3')]
+                                     detail='/home/tibero/tibero/tibero7/prs_0.sh, start retry cnt: 3')]
     assert 'agent1 is DOWN' in warn.call_args[0][0]
 
 
-def test_node_with_two_groups_waits_for_the_agents_in_show_group(tb_home):
+def test_node_with_two_groups_keeps_agents_of_the_other_group_out(tb_home):
+    other = SHOW_GROUP_NAME_CM1.replace('agent1', 'agent7')
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP_AGENT_DOWN).replace('agent1', 'agent9')),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=other.replace('agent7', 'agent9').replace(
+            '   1 cm_tibero1     agent9', '   1 cm_tibero2     agent9')),
+    ])
+    result = run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    fake.assert_all_used()
+    assert result['agents'] == []
+
+
+def test_node_with_two_groups_reads_show_group_once_while_waiting(tb_home):
     fake = FakeRunCommand([
         Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_DOWN)),
         Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP_AGENT_DOWN)),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_NAME_CM1),
         Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP)),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_AGENT_DOWN),
-        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_CM1_UP),
     ])
     with mock.patch('time.sleep'):
         result = run_module(cmrctl_group.main, _args(tb_home, state='started', wait_timeout=30), fake)
     fake.assert_all_used()
     assert result['agents'][0]['status'] == 'UP'
+
+
+@pytest.mark.parametrize('out', [
+    read_fixture('lab_show_wrapped.txt'),                                   # node tables, as an older lab printed
+    SHOW_GROUP_NAME_CM1.replace('AGENT   Status', 'RES     Status'),      # no AGENT column
+    read_fixture('public_show_service_name_tac.txt').split('\n', 1)[1],    # a service's info, not a group's
+    'Resource group CM1 does not exist.\n',
+], ids=['node-tables', 'no-agent-column', 'service-info', 'message'])
+def test_unknown_show_group_output_stops_before_any_change(tb_home, out):
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_DOWN)),
+        Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out=START_OUT),
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP)),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=out),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    fake.assert_all_used()
+    result = exc.value.result
+    assert result['msg'].startswith('cannot read the output of %s show group --name CM1' % _cmrctl(tb_home)[0])
+    assert result['stdout'] == out and out.strip() in result['msg']
+    assert result['commands'] == [_cmrctl(tb_home, 'start', 'group', '--name', 'CM1')]
+
+
+def test_unknown_show_group_output_before_a_start_runs_nothing(tb_home):
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP)),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out='something new\n'),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    assert exc.value.result['commands'] == []
+    assert 'something new' in exc.value.result['msg']
+
+
+def test_agent_listed_by_show_group_but_not_by_show_fails(tb_home):
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=_with_group_cm2(SHOW_GROUP_UP).replace('agent1', 'agent5')),
+        Step(_cmrctl(tb_home, 'show', 'group', '--name', 'CM1'), out=SHOW_GROUP_NAME_CM1),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    assert 'lists agent(s) agent1 on this node (cm_tibero1), but cmrctl show does not' in exc.value.result['msg']
+    assert exc.value.result['stdout'] == SHOW_GROUP_NAME_CM1
+
+
+def test_show_all_shaped_output_of_cmrctl_show_is_refused(tb_home):
+    text = read_fixture('seed000_show_all_group_up.txt')
+    fake = FakeRunCommand([Step(_cmrctl(tb_home, 'show'), out=text)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    assert 'printed 2 node tables' in exc.value.result['msg'] and exc.value.result['stdout'] == text
+
+
+def test_stop_and_del_are_judged_by_state_not_by_text(tb_home):
+    # rc 0 and any (or no) text: the group read again decides.
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
+        Step(_cmrctl(tb_home, 'stop', 'group', '--name', 'CM1'), out='some text nobody published\n'),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_UP),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, state='absent', wait_timeout=0), fake)
+    fake.assert_all_used()
+    assert exc.value.result['msg'] == 'group CM1 is UP after stop, wanted stopped'
+    assert exc.value.result['commands'] == [_cmrctl(tb_home, 'stop', 'group', '--name', 'CM1')]
+
+
+def test_del_that_leaves_the_group_fails_before_the_add_of_a_replace(tb_home):
+    show_off = SHOW_GROUP_DOWN.replace('(failover: ON)', '(failover: OFF)')
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=show_off),
+        Step(_cmrctl(tb_home, 'del', 'group', '--name', 'CM1')),
+        Step(_cmrctl(tb_home, 'show'), out=show_off),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, replace=True), fake)
+    fake.assert_all_used()
+    assert exc.value.result['msg'] == 'group CM1 is DOWN after del, wanted absent'
+    assert exc.value.result['changed'] is True
+
+
+def test_start_without_the_guide_s_banner_is_a_failure(tb_home):
+    fake = FakeRunCommand([
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
+        Step(_cmrctl(tb_home, 'start', 'group', '--name', 'CM1'), out='MSG SENDING FAILED\n'),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_group.main, _args(tb_home, state='started'), fake)
+    assert 'did not report "SUCCESS!"' in exc.value.result['msg']
 
 
 def test_different_settings_fail_without_running_anything(tb_home):
@@ -264,6 +383,7 @@ def test_replace_of_a_down_group_deletes_and_adds(tb_home):
     fake = FakeRunCommand([
         Step(_cmrctl(tb_home, 'show'), out=show_off),
         Step(_cmrctl(tb_home, 'del', 'group', '--name', 'CM1'), out=DEL_OUT),
+        Step(_cmrctl(tb_home, 'show'), out=SHOW_NO_GROUP),
         Step(_add(tb_home), out=ADD_OUT),
         Step(_cmrctl(tb_home, 'show'), out=SHOW_GROUP_DOWN),
     ])
