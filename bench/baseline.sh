@@ -28,7 +28,7 @@ step() { printf 'BASELINE-STEP %s %s %s\n' "$1" "$2" "$(date +%s.%N)"; }
 as_tibero() {
     local node="$1"; shift
     docker exec -i -u "$TIBERO_USER" -w "/home/$TIBERO_USER" \
-        -e TB_HOME="$TB_HOME" -e TB_SID="${TB_SID[$node]}" -e CM_SID="${CM_SID[$node]}" \
+        -e TB_HOME="$TB_HOME" -e TB_SID="${TB_SID[$node]}" -e CM_SID="${CM_SID[$node]}" -e CM_HOME="$TB_HOME" \
         -e PATH="$TB_HOME/bin:/usr/local/bin:/usr/bin:/bin" \
         "${CONTAINER[$node]}" bash -c "$*"
 }
@@ -119,11 +119,12 @@ install_cfg | as_prosync "$INSTALL_NODE" "umask 077; cat > \$PRS_HOME/install/pr
 as_prosync "$INSTALL_NODE" "cd \$PRS_HOME/install && . ./prs_install.sh < /dev/null"
 
 # 5. CM_ID in every CM tip: tbdown, tbcm -d, sed, tbcm -b, tbboot, node after node
+# (tbboot on a terminal, as the operator's: without one it hangs, docs/vendor-facts.md TB-1)
 for node in "${NODES[@]}"; do
     step 5 "$node"
     as_tibero "$node" "tbdown && tbcm -d \
         && sed -i '1i CM_ID=${CM_ID[$node]}' \$TB_HOME/config/\$CM_SID.tip \
-        && tbcm -b && tbboot"
+        && tbcm -b && script -q -e -c tbboot /dev/null"
 done
 
 # 6. CM group per cluster, agent per node, start the group

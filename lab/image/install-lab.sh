@@ -48,6 +48,7 @@ install -d -o root -g dba -m 2775 /lab/shared
 # Login shells of both users find their tools like on a real site.
 cat > /etc/profile.d/tibero-lab.sh <<PROFILE
 export TB_HOME=$TB_HOME
+export CM_HOME=\$TB_HOME
 export PRS_HOME=$PRS_HOME
 export LAB_SHARED=/lab/shared
 export PATH=\$TB_HOME/bin:\$PRS_HOME/bin:\$PATH

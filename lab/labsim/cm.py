@@ -90,6 +90,7 @@ class LocalCM:
         self.name = self.tip.get("CM_NAME") or self.cm_sid
         self.runtime_dir = os.path.join(self.home, "instance", self.cm_sid)
         self.pid_path = os.path.join(self.runtime_dir, "lab_cm.json")
+        self.env_path = os.path.join(self.runtime_dir, "lab_cm_env.json")
         self.status_path = os.path.join(self.runtime_dir, "lab_cm_status.json")
         log_dest = self.tip.get("CM_LOG_DEST") or os.path.join(self.runtime_dir, "log", "cm")
         self.log_path = os.path.join(log_dest, "cm.log")
@@ -269,6 +270,8 @@ class CMDaemon:
         self.acks = {}        # request key -> generation handled
         self.commit_memo = {}  # remote agent name -> incident already committed
         self.started = common.now()
+        # The environment `tbcm -b` was run with (ENV-2): every agent script runs with exactly it.
+        self.script_env = common.read_json(self.cm.env_path) or dict(os.environ)
 
     # -- lifecycle
     def run(self):
@@ -405,7 +408,8 @@ class CMDaemon:
                         % (agent["name"], action, rt["retry"], limit))
 
     def run_script(self, agent, *args):
-        """Run the agent script directly (its shebang picks the shell), output to the CM log."""
+        """Run the agent script directly (its shebang picks the shell), output to the CM log, with the
+        environment tbcm -b was given and nothing else (ENV-2)."""
         script = agent["script"]
         self.cm.log("[AGENT] %s: exec %s %s" % (agent["name"], script, " ".join(args)))
         timeout = common.conf_float("LAB_CM_SCRIPT_TIMEOUT")
@@ -413,7 +417,7 @@ class CMDaemon:
         with open(self.cm.log_path, "a") as log, open(os.devnull) as devnull:
             try:
                 rc = subprocess.run([script] + list(args), cwd="/", stdin=devnull, stdout=log,
-                                    stderr=subprocess.STDOUT, timeout=timeout).returncode
+                                    stderr=subprocess.STDOUT, timeout=timeout, env=self.script_env).returncode
             except subprocess.TimeoutExpired:
                 rc = -1
             except OSError as exc:
@@ -488,6 +492,9 @@ def tbcm_boot(cm):
     print("CM Guard daemon started up.")
     print("import resources from '%s'..." % cm.resource_file)
     out_path = os.path.join(cm.runtime_dir, "tbcm.out")
+    # The daemon hands this environment, as tbcm -b got it, to its agent scripts (ENV-2); the
+    # Python plumbing spawn_daemon adds for the lab's own daemon process is not part of it.
+    common.write_json_atomic(cm.env_path, dict(os.environ), mode=0o660)
     pid = common.spawn_daemon("tbcm", CM_MODULE, ["daemon"], out_path)
     problem = wait_for_ready(cm, pid, READY_TIMEOUT)
     if problem:

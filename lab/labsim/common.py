@@ -30,7 +30,7 @@ LAB_CONF_DEFAULTS = {
     "LAB_CM_HEARTBEAT_EXPIRE": "6",   # default for tip CM_HEARTBEAT_EXPIRE when absent
     "LAB_CM_SCRIPT_TIMEOUT": "60",    # an agent script call taking longer counts as failed
     "LAB_CMRCTL_ACK_TIMEOUT": "30",   # cmrctl start/stop waits this long for the CMs to act
-    "LAB_TBBOOT_NEEDS_TTY": "N",      # Y: tbboot hangs when stdout is not a terminal
+    "LAB_TBBOOT_NEEDS_TTY": "Y",      # Y: tbboot hangs when stdout is not a terminal (TB-1)
     "LAB_HANG_CMRCTL": "N",           # Y: every cmrctl call hangs (fault injection)
     "LAB_HANG_TBBOOT": "N",           # Y: every tbboot call hangs (fault injection)
     "LAB_TOOL_TIMING": "N",           # Y: log every tool call's duration (bench/, see tool_timing)
@@ -103,9 +103,24 @@ def refuse_root(tool):
             "(e.g. 'su - tibero' or Ansible become_user)." % tool)
 
 
+# Tools that talk to a CM need CM_HOME (= $TB_HOME) beside CM_SID, as the admin guide and every
+# public script set it (ENV-1); the lab refuses without it so that a caller that forgets it fails here.
+CM_TOOLS = ("tbcm", "tbcmobs", "cmrctl")
+
+
+def require_cm_home(tool):
+    """Exit with a clear message when CM_HOME is not set (tbcm, tbcmobs, cmrctl)."""
+    if env("CM_HOME") is None:
+        die("%s: environment variable CM_HOME is not set. Set CM_HOME=$TB_HOME beside CM_SID "
+            "(the Tibero user's login profile exports both)." % tool)
+
+
 def setup_tool(tool):
-    """Common start of every vendor tool: refuse root, group-writable files (umask 002)."""
+    """Common start of every vendor tool: refuse root, CM_HOME for the CM tools, group-writable
+    files (umask 002)."""
     refuse_root(tool)
+    if tool in CM_TOOLS:
+        require_cm_home(tool)
     os.umask(0o002)
     tool_timing(tool)
 
@@ -333,6 +348,45 @@ def wait_pid_gone(pid, timeout, marker=None):
 def kill_pid(pid, sig=signal.SIGTERM):
     with contextlib.suppress(OSError):
         os.kill(int(pid), sig)
+
+
+def run_in_pty(argv, env=None, timeout=None, **popen_kwargs):
+    """Run `argv` with stdout and stderr on a new pseudo-terminal (how tbboot must run, TB-1), like
+    `script -q -e -c`. Returns a CompletedProcess (text, CRLF turned into LF; stderr merged into
+    stdout, as on a terminal); raises subprocess.TimeoutExpired after killing it past `timeout`."""
+    import select
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env,
+                                close_fds=True, **popen_kwargs)
+    finally:
+        os.close(slave)
+    chunks = []
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                proc.kill()
+                proc.wait()
+                raise subprocess.TimeoutExpired(argv, timeout, output=b"".join(chunks))
+            ready, _, _ = select.select([master], [], [], wait)
+            if not ready:
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError as exc:  # EIO: every holder of the terminal's other side has closed it
+                if exc.errno != errno.EIO:
+                    raise
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    rc = proc.wait()
+    out = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return subprocess.CompletedProcess(argv, rc, out, "")
 
 
 def package_parent():

@@ -129,10 +129,13 @@ class Host:
         self.own(path, user)
         return True
 
-    def run_as(self, user, argv, env):
-        """Run a lab tool as `user` with `env`; returns CompletedProcess (text)."""
+    def run_as(self, user, argv, env, tty=False):
+        """Run a lab tool as `user` with `env`; returns CompletedProcess (text). tty=True gives it a
+        pseudo-terminal (tbboot hangs without one, TB-1); its stderr then comes with its stdout."""
         if self.as_self:
             env = dict(env, LAB_ALLOW_ROOT="1")
+            if tty:
+                return common.run_in_pty(argv, env=env, timeout=120)
             return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
         entry = pwd.getpwnam(user)
         env = dict(env, HOME=entry.pw_dir, USER=user, LOGNAME=user)
@@ -143,6 +146,8 @@ class Host:
             os.setuid(entry.pw_uid)
             os.umask(0o002)
 
+        if tty:
+            return common.run_in_pty(argv, env=env, timeout=120, preexec_fn=drop_privileges, cwd="/")
         return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120,
                               preexec_fn=drop_privileges, cwd="/")
 
@@ -170,8 +175,8 @@ class Provisioner:
         self.plan = plan
         self.host = Host(plan)
         self.tibero = plan["tibero_user"]
-        self.env = dict(os.environ, TB_HOME=plan["tb_home"], TB_SID=plan["tb_sid"],
-                        CM_SID=plan["cm_sid"], PRS_HOME=plan["prs_home"], LAB_NODE=plan["node"],
+        self.env = dict(os.environ, TB_HOME=plan["tb_home"], TB_SID=plan["tb_sid"], CM_SID=plan["cm_sid"],
+                        CM_HOME=plan["tb_home"], PRS_HOME=plan["prs_home"], LAB_NODE=plan["node"],
                         LAB_SHARED=common.lab_shared(), LC_ALL="C",
                         PATH=os.path.join(plan["tb_home"], "bin") + os.pathsep + os.environ.get("PATH", ""))
 
@@ -208,8 +213,9 @@ class Provisioner:
         return os.path.join(pwd.getpwnam(self.tibero).pw_dir, ".bash_profile")
 
     def tool(self, *argv):
-        """Run a lab tool as the Tibero user; fail loudly with its output."""
-        result = self.host.run_as(self.tibero, [tool_path(self.plan, argv[0])] + list(argv[1:]), self.env)
+        """Run a lab tool as the Tibero user (tbboot on a pseudo-terminal, TB-1); fail loudly with its output."""
+        result = self.host.run_as(self.tibero, [tool_path(self.plan, argv[0])] + list(argv[1:]), self.env,
+                                  tty=argv[0] == "tbboot")
         if result.returncode != 0:
             common.die("lab-provision: %s failed (rc %d):\n%s%s" % (
                 " ".join(argv), result.returncode, result.stdout, result.stderr))

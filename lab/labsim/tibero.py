@@ -162,7 +162,7 @@ def tbboot(argv):
     common.setup_tool("tbboot")
     common.hang_if_configured("LAB_HANG_TBBOOT")
     if common.conf_flag("LAB_TBBOOT_NEEDS_TTY") and not sys.stdout.isatty():
-        common.hang_forever()  # the documented real-world hang without a terminal
+        common.hang_forever()  # the real tbboot hangs without a terminal (TB-1): until killed
     mode = parse_boot_mode(argv)
     if mode is None:
         common.die("Usage: tbboot [-t] [NORMAL|MOUNT|NOMOUNT|RECOVERY]")

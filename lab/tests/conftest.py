@@ -18,6 +18,8 @@ LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB_BIN = os.path.join(LAB_DIR, "bin")
 sys.path.insert(0, LAB_DIR)
 
+from labsim import common  # noqa: E402
+
 # Short timings so the whole lab suite stays fast.
 FAST_CONF = {
     "LAB_BOOT_SECONDS": "0.2",
@@ -78,15 +80,22 @@ class Node:
     def env(self):
         env = dict(os.environ)
         env.update({"TB_HOME": self.tb_home, "TB_SID": self.tb_sid, "CM_SID": self.cm_sid,
+                    "CM_HOME": self.tb_home,
                     "PRS_HOME": self.prs_home, "LAB_SHARED": self.site.shared, "LAB_NODE": self.name,
                     "LAB_ALLOW_ROOT": "1", "LC_ALL": "C",
                     "PATH": LAB_BIN + os.pathsep + env.get("PATH", "")})
         return env
 
-    def run(self, tool, *args, stdin=None, timeout=30, env=None):
-        """Run lab/bin/<tool> as this node; returns CompletedProcess (text)."""
-        return subprocess.run([sys.executable, os.path.join(LAB_BIN, tool)] + list(args),
-                              input=stdin, capture_output=True, text=True, timeout=timeout,
+    def run(self, tool, *args, stdin=None, timeout=30, env=None, tty=None):
+        """Run lab/bin/<tool> as this node; returns CompletedProcess (text).
+
+        tbboot runs on a pseudo-terminal (its output merged into stdout), as it must on a site
+        (TB-1; LAB_TBBOOT_NEEDS_TTY is on by default); tty=False gives it pipes, tty=True any tool
+        a terminal."""
+        argv = [sys.executable, os.path.join(LAB_BIN, tool)] + list(args)
+        if tty if tty is not None else (tool == "tbboot" and stdin is None):
+            return common.run_in_pty(argv, env=env or self.env, timeout=timeout)
+        return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout,
                               env=env or self.env, stdin=None if stdin is not None else subprocess.DEVNULL)
 
     def ok(self, tool, *args, **kwargs):

@@ -32,7 +32,7 @@ def provision(site, node):
 
 def node_env(site, node, sid, cm_sid):
     home = os.path.join(site.root, node, "tibero7")
-    return dict(os.environ, TB_HOME=home, TB_SID=sid, CM_SID=cm_sid, LAB_SHARED=site.shared,
+    return dict(os.environ, TB_HOME=home, TB_SID=sid, CM_SID=cm_sid, CM_HOME=home, LAB_SHARED=site.shared,
                 LAB_NODE=node, LAB_ALLOW_ROOT="1")
 
 

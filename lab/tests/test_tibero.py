@@ -107,17 +107,17 @@ def test_tools_refuse_root_without_the_test_override(db_node):
     env = dict(db_node.env)
     del env["LAB_ALLOW_ROOT"]
     for tool in ("tbboot", "tbdown", "tbcm", "cmrctl"):
-        result = db_node.run(tool, env=env)
+        result = db_node.run(tool, env=env, tty=False)
         assert result.returncode != 0 and "must not be run as root" in result.stderr
 
 
 def test_hang_switches(db_node):
     db_node.site.conf(LAB_HANG_TBBOOT="Y")
     with pytest.raises(subprocess.TimeoutExpired):
-        db_node.run("tbboot", timeout=1.5)
+        db_node.run("tbboot", timeout=1.5)  # on a terminal: hangs all the same
     db_node.site.conf(LAB_HANG_TBBOOT="N", LAB_TBBOOT_NEEDS_TTY="Y")
     with pytest.raises(subprocess.TimeoutExpired):
-        db_node.run("tbboot", timeout=1.5)  # stdout is a pipe, not a terminal
+        db_node.run("tbboot", timeout=1.5, tty=False)  # stdout is a pipe, not a terminal
     db_node.site.conf(LAB_TBBOOT_NEEDS_TTY="N", LAB_HANG_CMRCTL="Y")
     with pytest.raises(subprocess.TimeoutExpired):
         db_node.run("cmrctl", "show", timeout=1.5)

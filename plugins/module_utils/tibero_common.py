@@ -27,6 +27,9 @@ DEFAULT_TIMEOUT = 120
 # A CM resource name (group, agent, service, cluster, network) as it goes into cmrctl's argv: no
 # leading '-' (cmrctl would take it for an option), no blank or shell character, at most 64 characters.
 RESOURCE_NAME_RE = re.compile(r'^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}\Z')
+ENV_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*\Z')
+# PATH when this process has none (the system default of a login shell).
+DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin'
 
 
 def tibero_argument_spec(cm_sid=True, tb_sid=False):
@@ -42,23 +45,59 @@ def tibero_argument_spec(cm_sid=True, tb_sid=False):
     return spec
 
 
-def tibero_env(params):
+def tibero_env(params, environ=None):
     """The environment Tibero tools need, from the module's parameters (no login profile involved).
 
-    ``TB_HOME``, ``CM_SID``, ``TB_SID`` when set, and ``$TB_HOME/bin`` / ``lib`` in front of PATH and
-    LD_LIBRARY_PATH (the vendor binaries load their libraries from there).
+    ``TB_HOME`` and ``CM_HOME`` (the same directory: the admin guide and every public script set both,
+    vendor-facts ENV-1), ``CM_SID``, ``TB_SID`` when set, and ``$TB_HOME/bin`` / ``client/bin`` and
+    ``lib`` / ``client/lib`` in front of PATH and LD_LIBRARY_PATH of ``environ`` (default: this process's;
+    the vendor binaries load their libraries from there).
     """
+    environ = os.environ if environ is None else environ
     env = {}
     tb_home = params.get('tb_home')
-    for key, name in (('tb_home', 'TB_HOME'), ('cm_sid', 'CM_SID'), ('tb_sid', 'TB_SID')):
+    for key, name in (('tb_home', 'TB_HOME'), ('tb_home', 'CM_HOME'), ('cm_sid', 'CM_SID'), ('tb_sid', 'TB_SID')):
         if params.get(key):
             env[name] = params[key]
     if tb_home:
         env['PATH'] = _prepend([os.path.join(tb_home, 'bin'), os.path.join(tb_home, 'client', 'bin')],
-                               os.environ.get('PATH', '/usr/bin:/bin'))
+                               environ.get('PATH', DEFAULT_PATH))
         env['LD_LIBRARY_PATH'] = _prepend([os.path.join(tb_home, 'lib'), os.path.join(tb_home, 'client', 'lib')],
-                                          os.environ.get('LD_LIBRARY_PATH', ''))
+                                          environ.get('LD_LIBRARY_PATH', ''))
     return env
+
+
+def login_env(params, account, environ=None, extra=None):
+    """The whole environment a CM daemon starts with: what the Tibero user's login profile sets.
+
+    The CM hands its environment on to every agent script and so to ``prs_agent`` (vendor-facts ENV-2),
+    so ``tbcm -b`` gets neither Ansible's process environment nor ``LC_ALL=C``. It gets what a login
+    gives ``account`` (a ``pwd`` entry: HOME, USER, LOGNAME, SHELL), the Tibero variables of
+    ``tibero_env()`` (TB_HOME, CM_HOME, CM_SID, TB_SID, PATH, LD_LIBRARY_PATH), ``LANG`` as this process
+    has it (a profile sets LANG from the system locale, never LC_ALL: the agents' tools keep the site's
+    locale), then ``extra`` (the site's own variables, e.g. TB_NLS_LANG, PRS_HOME) over all of it.
+    """
+    environ = os.environ if environ is None else environ
+    env = dict(HOME=account.pw_dir, USER=account.pw_name, LOGNAME=account.pw_name,
+               SHELL=account.pw_shell or '/bin/sh', PATH=environ.get('PATH', DEFAULT_PATH))
+    if environ.get('LANG'):
+        env['LANG'] = environ['LANG']
+    env.update(tibero_env(params, environ))
+    env.update(dict((k, '' if v is None else str(v)) for k, v in (extra or {}).items()))
+    return env
+
+
+def env_problem(extra):
+    """A message for the first key of ``extra`` that is not an environment variable name, else None."""
+    for key in sorted(extra or {}):
+        if not ENV_NAME_RE.match(key):
+            return 'daemon_env: %r is not an environment variable name (letters, digits, _)' % key
+    return None
+
+
+def env_argv(env_bin, env, argv):
+    """``env -i K=V ... argv``: ``argv`` runs with exactly ``env`` (sorted, so the argv is stable)."""
+    return [env_bin, '-i'] + ['%s=%s' % (k, env[k]) for k in sorted(env)] + list(argv)
 
 
 def _prepend(dirs, current):

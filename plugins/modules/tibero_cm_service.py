@@ -18,10 +18,31 @@ description:
   - C(tbcm -d) takes this node's CM-managed DB instances down in ABNORMAL mode first (seed TADTI232,
     scenario 2). So the module refuses to stop a CM while a C(db) resource of this node is up, unless
     O(force=true). Stop the instance first with M(tibero.cm.tibero_instance).
+  - The CM daemon passes the environment it was started with on to every agent script it runs, and so to
+    C(prs_agent). So C(tbcm -b) runs as C(env -i K=V ... tbcm -b) with exactly what the Tibero user's login
+    profile would set, not the environment Ansible runs modules with and not C(LC_ALL=C). That is
+    E(HOME), E(USER), E(LOGNAME), E(SHELL) of the user the task runs as, E(TB_HOME), E(CM_HOME) (= E(TB_HOME)),
+    E(CM_SID), E(TB_SID) (O(tb_sid)), E(PATH) with C($TB_HOME/bin) and C($TB_HOME/client/bin) first,
+    E(LD_LIBRARY_PATH) with C($TB_HOME/lib) and C($TB_HOME/client/lib) first, E(LANG) as the task has it
+    (a login profile sets E(LANG), never E(LC_ALL)), and O(daemon_env) over all of it.
+  - Every other command (C(cmrctl show), C(tbcm -d)) runs with E(TB_HOME), E(CM_HOME), E(CM_SID) and C(LC_ALL=C).
 extends_documentation_fragment:
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
+  tb_sid:
+    description:
+      - SID of this node's DB instance (E(TB_SID)), set in the CM daemon's environment (agent scripts read it).
+      - Defaults to the E(TB_SID) environment variable of the remote user; when neither is set, the
+        daemon starts without E(TB_SID).
+    type: str
+  daemon_env:
+    description:
+      - Further variables of the Tibero user's login profile for the CM daemon (and so its agent scripts),
+        e.g. E(TB_NLS_LANG), E(PRS_HOME), E(LC_ALL); they override the ones the module sets.
+      - Their values appear in RV(commands) (the C(env -i) argv), so keep secrets out of them.
+    type: dict
+    default: {}
   state:
     description: V(started) runs C(tbcm -b) when the CM is not running; V(stopped) runs C(tbcm -d) when it is.
     type: str
@@ -45,6 +66,9 @@ attributes:
     support: full
 notes:
   - An observer (C(CM_MODE_OBSERVER=Y)) is started with C(tbcmobs), not with this module.
+  - Sites with a VIP run the CM as root (its agents then run as root too); become that user for this task,
+    and the daemon gets root's E(HOME), E(USER) and E(SHELL).
+  - C(env) (coreutils) must be on the remote PATH.
 seealso:
   - module: tibero.cm.tibero_instance
 author:
@@ -62,9 +86,12 @@ EXAMPLES = r'''
       tibero.cm.tibero_cm_service:
         cm_sid: cm_tibero1
         state: stopped
-    - name: Start the CM
+    - name: Start the CM (its agent scripts get this environment)
       tibero.cm.tibero_cm_service:
         cm_sid: cm_tibero1
+        tb_sid: tibero1
+        daemon_env:
+          TB_NLS_LANG: UTF8
         state: started
   become: true
   become_user: tibero
@@ -76,7 +103,11 @@ commands:
   returned: always
   type: list
   elements: list
-  sample: [["/home/tibero/tibero7/bin/tbcm", "-b"]]
+  sample: [["/usr/bin/env", "-i", "CM_HOME=/home/tibero/tibero7", "CM_SID=cm_tibero1", "HOME=/home/tibero",
+            "LANG=en_US.UTF-8", "LD_LIBRARY_PATH=/home/tibero/tibero7/lib:/home/tibero/tibero7/client/lib",
+            "LOGNAME=tibero", "PATH=/home/tibero/tibero7/bin:/home/tibero/tibero7/client/bin:/usr/bin:/bin",
+            "SHELL=/bin/bash", "TB_HOME=/home/tibero/tibero7", "TB_SID=tibero1", "USER=tibero",
+            "/home/tibero/tibero7/bin/tbcm", "-b"]]
 state:
   description: The CM's state after the run (predicted in check mode), V(started) or V(stopped).
   returned: always
@@ -88,6 +119,9 @@ diff:
   type: dict
   sample: {"before": {"state": "stopped"}, "after": {"state": "started"}}
 '''
+
+import os
+import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -133,7 +167,7 @@ class CMService(object):
                     msg='the CM manages DB instance(s) that are up on this node: %s. tbcm -d would take them down '
                         'ABNORMAL; stop them first (tibero.cm.tibero_instance state=stopped) or set force=true'
                         % ', '.join(busy), commands=[])
-        argv = [self.tbcm, '-b' if want == 'started' else '-d']
+        argv = self.start_argv() if want == 'started' else [self.tbcm, '-d']
         if changed and self.module.check_mode:
             self.runner.plan(argv)
         elif changed:
@@ -142,6 +176,11 @@ class CMService(object):
         if self.module._diff:
             result['diff'] = tc.result_diff(dict(state=before), dict(state=want))
         self.module.exit_json(**result)
+
+    def start_argv(self):
+        """``env -i <login environment> tbcm -b``: the daemon and its agent scripts get exactly that."""
+        env = tc.login_env(self.module.params, pwd.getpwuid(os.geteuid()), extra=self.module.params['daemon_env'])
+        return tc.env_argv(self.module.get_bin_path('env', required=True), env, [self.tbcm, '-b'])
 
     def change(self, argv, want):
         rc, out, err = self.runner.run(argv)
@@ -156,14 +195,18 @@ class CMService(object):
 
 
 def main():
-    argument_spec = tc.tibero_argument_spec()
+    argument_spec = tc.tibero_argument_spec(tb_sid=True)
     argument_spec.update(
+        daemon_env=dict(type='dict', default={}),
         state=dict(type='str', default='started', choices=['started', 'stopped']),
         force=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=30),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     tc.require(module, 'cm_sid')
+    problem = tc.env_problem(module.params['daemon_env'])
+    if problem:
+        module.fail_json(msg=problem, commands=[])
     service = CMService(module)
     try:
         service.run()

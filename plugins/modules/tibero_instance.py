@@ -18,8 +18,12 @@ description:
     C(tbsvr) process of O(tb_sid). After a boot the module waits until the instance is up in the wanted
     mode (O(wait_timeout)); after a shutdown, until it is down.
   - C(tbdown clean) asks for a confirmation; the module answers it on stdin.
-  - Some sites' C(tbboot) hangs when its output is not a terminal; O(use_pty=true) runs it under
-    C(script -q -e -c), which gives it one.
+  - C(tbboot) hangs when its output is not a terminal (the vendor's own Pacemaker agent, Tmax-Soft/ocf-tibero,
+    runs it under C(script) for that reason), and Ansible gives commands pipes. So by default
+    (O(use_pty=true)) it runs as C(script -q -e -c '<tbboot> [mode]' /dev/null). util-linux C(script)
+    (package C(util-linux) on RHEL, C(bsdutils) on Debian/Ubuntu, both installed by default) gives it a
+    pseudo-terminal, C(-e) returns tbboot's exit code, C(-q) and C(/dev/null) keep no typescript.
+    Its stdout then carries stderr too (a terminal has one output).
 extends_documentation_fragment:
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
@@ -50,9 +54,12 @@ options:
     choices: [normal, post_tx, immediate, switchover, abort, abnormal, clean]
     default: immediate
   use_pty:
-    description: Run C(tbboot) under a pseudo-terminal (C(script -q -e -c 'tbboot ...' /dev/null)).
+    description:
+      - Run C(tbboot) under a pseudo-terminal (C(script -q -e -c 'tbboot ...' /dev/null)); the task fails
+        before any command when C(script) is not on the remote PATH.
+      - V(false) runs C(tbboot) with pipes; only for a C(tbboot) known not to hang without a terminal.
     type: bool
-    default: false
+    default: true
   wait_timeout:
     description: Seconds to wait after C(tbboot) / C(tbdown) for the instance to be up (open) / down.
     type: int
@@ -75,12 +82,11 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Boot the instance (under a pseudo-terminal, for a tbboot that needs one)
+- name: Boot the instance (under a pseudo-terminal, as tbboot needs)
   tibero.cm.tibero_instance:
     tb_sid: tibero1
     cm_sid: cm_tibero1
     state: started
-    use_pty: true
   become: true
   become_user: tibero
 
@@ -308,11 +314,20 @@ class Instance(object):
     def command(self, action):
         """(argv, stdin) of 'boot' or 'down'."""
         if action == 'boot':
-            script = self.module.get_bin_path('script', required=True) if self.params['use_pty'] else None
+            script = self.pty_tool() if self.params['use_pty'] else None
             return boot_argv(tc.tibero_tool(self.module, 'tbboot'), self.params['boot_mode'], script), None
         down_mode = self.params['down_mode']
         return down_argv(tc.tibero_tool(self.module, 'tbdown'), down_mode), (CLEAN_ANSWER if down_mode == 'clean'
                                                                              else None)
+
+    def pty_tool(self):
+        """util-linux ``script``, which gives tbboot its terminal; fail_json, before any change, without it."""
+        script = self.module.get_bin_path('script')
+        if not script:
+            self.module.fail_json(msg="%s: use_pty=true runs tbboot under util-linux 'script' (tbboot hangs without "
+                                  "a terminal), which is not on the PATH; install util-linux (RHEL) or bsdutils "
+                                  "(Debian/Ubuntu)" % self.sid, commands=self.runner.commands)
+        return script
 
     def execute(self, argv, data, state, boot_mode):
         rc, out, err = self.runner.run(argv, data=data)
@@ -334,7 +349,7 @@ def main():
         boot_mode=dict(type='str', choices=['normal', 'mount', 'nomount', 'recovery']),
         down_mode=dict(type='str', default='immediate',
                        choices=['normal', 'post_tx', 'immediate', 'switchover', 'abort', 'abnormal', 'clean']),
-        use_pty=dict(type='bool', default=False),
+        use_pty=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=60),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -194,10 +194,11 @@ class Lab(object):
         return proc
 
     def tibero(self, node, command, check=True, timeout=120):
-        """A Tibero tool as the tibero user with the node's environment."""
+        """A Tibero tool as the tibero user with the node's environment (CM_HOME beside CM_SID, ENV-1).
+        A tbboot in `command` needs a terminal: run it as `script -q -e -c tbboot /dev/null` (TB-1)."""
         tb_sid, cm_sid = SITE[node][1:3]
-        script = 'export TB_HOME=%s TB_SID=%s CM_SID=%s; export PATH=$TB_HOME/bin:$PATH; %s' % (
-            TB_HOME, tb_sid, cm_sid, command)
+        script = 'export TB_HOME=%s TB_SID=%s CM_SID=%s CM_HOME=%s; export PATH=$TB_HOME/bin:$PATH; %s' % (
+            TB_HOME, tb_sid, cm_sid, TB_HOME, command)
         return self.sh(node, script, user='tibero', check=check, timeout=timeout)
 
     def read(self, node, path):

@@ -62,7 +62,7 @@ def run_as(host, user, argv, env, stdin=None):
 
 def cmrctl_show(host, plan):
     return run_as(host, TIBERO_USER, [TB_HOME + "/bin/cmrctl", "show"],
-                  {"TB_HOME": TB_HOME, "CM_SID": plan["cm_sid"], "PATH": "/usr/bin:/bin"})
+                  {"TB_HOME": TB_HOME, "CM_HOME": TB_HOME, "CM_SID": plan["cm_sid"], "PATH": "/usr/bin:/bin"})
 
 
 def resource_rows(show_output, rtype):

@@ -8,8 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import pwd
 
 import pytest
+
+from unittest import mock
 
 from ansible_collections.tibero.cm.plugins.modules import tibero_cm_service
 from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
@@ -22,9 +25,33 @@ TBCM_B_OUT = ('CM Guard daemon started up.\n\nTibero 7\n\nTibero cluster manager
               'Local node name is (cm_tibero1:8645).\n')
 
 
+ACCOUNT = pwd.struct_passwd(('tibero', 'x', 1001, 1001, '', '/home/tibero', '/bin/bash'))
+
+
 @pytest.fixture
-def tb_home(tmp_path):
-    return make_tb_home(tmp_path)
+def tb_home(tmp_path, monkeypatch):
+    """A TB_HOME, and the task's process as the tibero user with a sudo-like environment."""
+    monkeypatch.setenv('PATH', '/usr/sbin:/usr/bin:/bin')
+    monkeypatch.setenv('LANG', 'ko_KR.UTF-8')
+    monkeypatch.setenv('LC_ALL', 'C')
+    monkeypatch.setenv('SUDO_USER', 'ansible')
+    monkeypatch.delenv('LD_LIBRARY_PATH', raising=False)
+    monkeypatch.setattr(pwd, 'getpwuid', lambda uid: ACCOUNT)
+    real = tibero_cm_service.AnsibleModule.get_bin_path
+    with mock.patch.object(tibero_cm_service.AnsibleModule, 'get_bin_path', autospec=True,
+                           side_effect=lambda self, tool, *a, **k: '/usr/bin/env' if tool == 'env'
+                           else real(self, tool, *a, **k)):
+        yield make_tb_home(tmp_path)
+
+
+def _start(tb_home, **extra):
+    """env -i <the tibero user's login environment> tbcm -b: exactly what the daemon gets."""
+    env = dict(CM_HOME=tb_home, CM_SID='cm_tibero1', HOME='/home/tibero', LANG='ko_KR.UTF-8',
+               LD_LIBRARY_PATH='%s/lib:%s/client/lib' % (tb_home, tb_home), LOGNAME='tibero',
+               PATH='%s/bin:%s/client/bin:/usr/sbin:/usr/bin:/bin' % (tb_home, tb_home), SHELL='/bin/bash',
+               TB_HOME=tb_home, USER='tibero')
+    env.update(extra)
+    return ['/usr/bin/env', '-i'] + ['%s=%s' % (k, env[k]) for k in sorted(env)] + [_bin(tb_home, 'tbcm'), '-b']
 
 
 def _bin(tb_home, tool):
@@ -42,14 +69,40 @@ def _args(tb_home, **kwargs):
 def test_start_when_down_then_confirm(tb_home):
     fake = FakeRunCommand([
         _show(tb_home, rc=1),
-        Step([_bin(tb_home, 'tbcm'), '-b'], out=TBCM_B_OUT),
+        Step(_start(tb_home), out=TBCM_B_OUT),
         _show(tb_home, SHOW_DB_DOWN),
     ])
     result = run_module(tibero_cm_service.main, _args(tb_home), fake, diff=True)
     fake.assert_all_used()
-    assert (result['changed'], result['commands'], result['state']) == (True, [[_bin(tb_home, 'tbcm'), '-b']], 'started')
+    assert (result['changed'], result['commands'], result['state']) == (True, [_start(tb_home)], 'started')
     assert result['diff'] == dict(before=dict(state='stopped'), after=dict(state='started'))
-    assert fake.calls[1].env['CM_SID'] == 'cm_tibero1'
+    # cmrctl show: the Tibero variables with CM_HOME beside CM_SID, parsed in the C locale.
+    assert [fake.calls[0].env[k] for k in ('TB_HOME', 'CM_HOME', 'CM_SID', 'LC_ALL')] == [
+        tb_home, tb_home, 'cm_tibero1', 'C']
+
+
+def test_start_gives_the_daemon_tb_sid_and_the_sites_variables_over_the_login_environment(tb_home):
+    argv = _start(tb_home, TB_SID='tibero1', TB_NLS_LANG='UTF8', LANG='en_US.UTF-8', PRS_HOME='/prosync')
+    fake = FakeRunCommand([_show(tb_home, rc=1), Step(argv, out=TBCM_B_OUT), _show(tb_home, SHOW_DB_DOWN)])
+    daemon_env = dict(TB_NLS_LANG='UTF8', LANG='en_US.UTF-8', PRS_HOME='/prosync')
+    result = run_module(tibero_cm_service.main, _args(tb_home, tb_sid='tibero1', daemon_env=daemon_env), fake)
+    fake.assert_all_used()
+    assert result['commands'] == [argv]
+    assert not [a for a in argv if a.startswith(('LC_ALL=', 'SUDO_USER='))]
+
+
+def test_check_mode_plans_the_start_with_its_environment(tb_home):
+    fake = FakeRunCommand([_show(tb_home, rc=1)])
+    result = run_module(tibero_cm_service.main, _args(tb_home), fake, check_mode=True)
+    assert (result['changed'], result['commands']) == (True, [_start(tb_home)])
+
+
+def test_a_daemon_env_key_that_is_no_variable_name_is_refused_before_any_command(tb_home):
+    fake = FakeRunCommand([])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, daemon_env={'TB NLS': 'x'}), fake)
+    assert exc.value.result['msg'] == "daemon_env: 'TB NLS' is not an environment variable name (letters, digits, _)"
+    assert exc.value.result['commands'] == []
 
 
 def test_running_cm_is_left_alone(tb_home):
@@ -87,7 +140,7 @@ def test_check_mode_plans(tb_home):
 
 def test_failed_startup_is_reported(tb_home):
     out = 'Tibero cluster manager (cm_tibero1) startup failed!\nCM_UI_PORT is missing\n'
-    fake = FakeRunCommand([_show(tb_home, rc=1), Step([_bin(tb_home, 'tbcm'), '-b'], rc=1, out=out)])
+    fake = FakeRunCommand([_show(tb_home, rc=1), Step(_start(tb_home), rc=1, out=out)])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(tibero_cm_service.main, _args(tb_home), fake)
     assert 'startup failed' in exc.value.result['msg']
@@ -95,7 +148,7 @@ def test_failed_startup_is_reported(tb_home):
 
 
 def test_cm_not_answering_after_start_fails(tb_home):
-    fake = FakeRunCommand([_show(tb_home, rc=1), Step([_bin(tb_home, 'tbcm'), '-b'], out=TBCM_B_OUT),
+    fake = FakeRunCommand([_show(tb_home, rc=1), Step(_start(tb_home), out=TBCM_B_OUT),
                            _show(tb_home, rc=1)])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(tibero_cm_service.main, _args(tb_home, wait_timeout=0), fake)

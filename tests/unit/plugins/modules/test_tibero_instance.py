@@ -24,6 +24,8 @@ BOOT_OUT = 'Listener port = 8629\n\nTibero 7\n\nTibero instance started up (NORM
 LAB_TBSVR = ('tbsvr', ['/usr/bin/python3', '-m', 'labsim.tibero', '-t', 'MOUNT', '-SVR_SID', 'tibero1', '--db', 't'],
              '/tb')
 REAL_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'], None)
+SCRIPT = '/usr/bin/script'
+GET_BIN_PATH = 'ansible.module_utils.basic.AnsibleModule.get_bin_path'
 OTHER_HOME_TBSVR = ('tbsvr', ['tbsvr', '-t', 'NORMAL', '-SVR_SID', 'tibero1'], '/other/home')
 
 
@@ -104,19 +106,29 @@ def _args(tb_home, **kwargs):
     return dict(dict(tb_home=tb_home, cm_sid='cm_tibero1', tb_sid='tibero1'), **kwargs)
 
 
+def _pty(tb_home, *args):
+    """The default boot argv: tbboot on a pseudo-terminal made by util-linux script."""
+    return [SCRIPT, '-q', '-e', '-c', ' '.join([_bin(tb_home, 'tbboot')] + list(args)), '/dev/null']
+
+
+def _which(tool, required=False, opt_dirs=None):
+    return SCRIPT if tool == 'script' else None
+
+
 def test_boot_a_cm_managed_instance_and_wait_until_open(tb_home):
+    """Default use_pty=true: tbboot runs under script -q -e -c ... /dev/null (it hangs on pipes)."""
     fake = FakeRunCommand([
         _show(tb_home, SHOW_DOWN),
-        Step([_bin(tb_home, 'tbboot')], out=BOOT_OUT),
+        Step(_pty(tb_home), out=BOOT_OUT.replace('\n', '\r\n')),
         _show(tb_home, SHOW_DOWN),
         _show(tb_home, SHOW_UP),
     ])
-    with mock.patch('time.sleep') as sleep:
+    with mock.patch('time.sleep') as sleep, mock.patch(GET_BIN_PATH, side_effect=_which):
         result = run_module(ti.main, _args(tb_home), fake, diff=True)
     fake.assert_all_used()
     assert sleep.call_count == 1
     assert result['changed'] is True
-    assert result['commands'] == [[_bin(tb_home, 'tbboot')]]
+    assert result['commands'] == [_pty(tb_home)]
     assert (result['state'], result['status'], result['mode'], result['state_source']) == (
         'started', 'UP(NRML)', 'normal', 'cm')
     assert result['diff'] == dict(before=dict(state='stopped', mode=None), after=dict(state='started', mode='normal'))
@@ -129,24 +141,40 @@ def test_open_instance_is_left_alone(tb_home):
     assert (result['changed'], result['commands'], result['status']) == (False, [], 'UP(NRML)')
 
 
-def test_boot_under_a_pseudo_terminal(tb_home):
-    with mock.patch('ansible.module_utils.basic.AnsibleModule.get_bin_path', return_value='/usr/bin/script'):
+def test_boot_under_a_pseudo_terminal_in_a_mode(tb_home):
+    with mock.patch(GET_BIN_PATH, side_effect=_which):
         fake = FakeRunCommand([
             _show(tb_home, SHOW_DOWN),
-            Step(['/usr/bin/script', '-q', '-e', '-c', _bin(tb_home, 'tbboot') + ' mount', '/dev/null'],
-                 out=BOOT_OUT.replace('\n', '\r\n')),
+            Step(_pty(tb_home, 'mount'), out=BOOT_OUT.replace('\n', '\r\n')),
             _show(tb_home, SHOW_MOUNT),
         ])
-        result = run_module(ti.main, _args(tb_home, use_pty=True, boot_mode='mount'), fake)
+        result = run_module(ti.main, _args(tb_home, boot_mode='mount'), fake)
     fake.assert_all_used()
     assert result['mode'] == 'mount'
+    assert result['commands'] == [[SCRIPT, '-q', '-e', '-c', _bin(tb_home, 'tbboot') + ' mount', '/dev/null']]
+
+
+def test_boot_without_script_on_the_path_fails_before_booting(tb_home):
+    fake = FakeRunCommand([_show(tb_home, SHOW_DOWN)])
+    with mock.patch(GET_BIN_PATH, return_value=None), pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, _args(tb_home), fake)
+    fake.assert_all_used()
+    assert 'script' in exc.value.result['msg']
+
+
+def test_boot_on_pipes_when_use_pty_is_off(tb_home):
+    fake = FakeRunCommand([_show(tb_home, SHOW_DOWN), Step([_bin(tb_home, 'tbboot')], out=BOOT_OUT),
+                           _show(tb_home, SHOW_UP)])
+    result = run_module(ti.main, _args(tb_home, use_pty=False), fake)
+    fake.assert_all_used()
+    assert result['commands'] == [[_bin(tb_home, 'tbboot')]]
 
 
 def test_boot_failed_box_is_a_failure(tb_home):
     out = '*' * 56 + '\n* BOOT FAILED.\n* tbsvr process (1234) is alive.\n' + '*' * 56 + '\n'
     fake = FakeRunCommand([_show(tb_home, SHOW_DOWN), Step([_bin(tb_home, 'tbboot')], out=out)])
     with pytest.raises(AnsibleFailJson) as exc:
-        run_module(ti.main, _args(tb_home), fake)
+        run_module(ti.main, _args(tb_home, use_pty=False), fake)
     assert 'reported BOOT FAILED' in exc.value.result['msg']
     assert exc.value.result['stdout'] == out
 
@@ -155,7 +183,7 @@ def test_instance_not_open_within_wait_timeout_fails(tb_home):
     fake = FakeRunCommand([_show(tb_home, SHOW_DOWN), Step([_bin(tb_home, 'tbboot')], out=BOOT_OUT),
                            _show(tb_home, SHOW_DOWN)])
     with pytest.raises(AnsibleFailJson) as exc:
-        run_module(ti.main, _args(tb_home, wait_timeout=0), fake)
+        run_module(ti.main, _args(tb_home, wait_timeout=0, use_pty=False), fake)
     assert exc.value.result['msg'] == 'tibero1: %s returned but the instance is DOWN after 0 seconds' % _bin(
         tb_home, 'tbboot')
 
