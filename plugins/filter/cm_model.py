@@ -22,10 +22,7 @@ __metaclass__ = type
 import difflib
 import re
 
-try:
-    from collections.abc import Mapping, Sequence
-except ImportError:  # Python 2 (ansible-test sanity imports every plugin with every Python)
-    from collections import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 # Names end up in cmrctl argv, file names and the installer's sourced cfg files: keep them plain.
 NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*\Z')

@@ -396,12 +396,10 @@ def test_every_value_shape_is_reported_never_raised():
         yield prefix
         if isinstance(value, dict):
             for key, item in value.items():
-                for sub in paths(item, prefix + (key,)):
-                    yield sub
+                yield from paths(item, prefix + (key,))
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                for sub in paths(item, prefix + (index,)):
-                    yield sub
+                yield from paths(item, prefix + (index,))
 
     checked = 0
     for path in list(paths(seed_model()))[1:]:
