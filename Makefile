@@ -13,17 +13,17 @@ COLLECTION := build/collections/ansible_collections/tibero/cm
 PYTEST_OPTS ?= -q -p no:cacheprovider
 SANITY_PYTHON ?= 3.11
 # The steps of `make test`, in order.
-TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks lab-suites
+TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks controller-matrix lab-suites
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
-	units lab-units sanity lint playbooks molecule reliability lab-suites test
+	units lab-units sanity lint playbooks controller-matrix molecule reliability lab-suites test
 
 help:
 	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
 	@echo "make lab-down   remove the lab containers, network and volume"
 	@echo "make test       $(TEST_STEPS) (fail-fast)"
 	@echo "make bench      the benchmark on tcm-bench labs, not part of make test (bench/README.md)"
-	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | playbooks | molecule | reliability | lab-suites"
+	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | playbooks | controller-matrix | molecule | reliability | lab-suites"
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -82,6 +82,13 @@ lint: collection
 # models before any host is contacted.
 playbooks: collection
 	$(ENV) python -m pytest $(PYTEST_OPTS) tests/roles
+
+# The controller-side tests (the collection's unit tests, then tests/roles: playbook syntax and model
+# validation) on every other ansible-core release meta/runtime.yml declares (scripts/controller-matrix.txt,
+# one venv each under build/venvs/, made by scripts/bootstrap.sh --controller-matrix); 2.19, the main
+# venv's, runs them in units and playbooks. No lab.
+controller-matrix: collection
+	bash scripts/controller_matrix.sh
 
 # Every scenario under molecule/, one after another (parallel workers break on this machine); the
 # first failure ends the loop (`|| exit`: set -e does not apply where lab-suites tests the status).

@@ -9,13 +9,20 @@
 #   4. community.docker, community.library_inventory_filtering_v1, ansible.posix from the
 #      ansible==12.3.0 wheel into the venv (Galaxy is unreachable)
 #   5. ansible-test's pip bootstrap stand-in (scripts/get_pip_offline.py)
+#   6. only with --controller-matrix: one venv per ansible-core release of
+#      scripts/controller-matrix.txt (build/venvs/core-<release>), for make controller-matrix
 #
 # Usage: scripts/bootstrap.sh [--no-docker]   (--no-docker: steps 3-5 only, for unit tests and lint)
+#        scripts/bootstrap.sh --controller-matrix        (step 6 only)
+#        scripts/bootstrap.sh --list-controller-matrix   (prints "<release> <venv dir>" lines)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 ANSIBLE_BUNDLE_VERSION=12.3.0
+# The other ansible-core releases tested on the controller (step 6): "release lowest-Python highest-Python".
+CONTROLLER_MATRIX="$TCM_ROOT/scripts/controller-matrix.txt"
+MATRIX_PYTEST=9.2.0
 BUNDLED_COLLECTIONS=(community/docker community/library_inventory_filtering_v1 ansible/posix)
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/tibero-cm"
 DOCKERD_LOG=/var/log/dockerd.log
@@ -132,8 +139,8 @@ venv() {
 
 # ------------------------------------------------------------------ 4. collections from the ansible wheel
 bundled_collections() {
-    local site stamp
-    site="$("$TCM_PYTHON" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+    local python="${1:-$TCM_PYTHON}" site stamp
+    site="$("$python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
     stamp="$site/ansible_collections/.tcm-bundle-$ANSIBLE_BUNDLE_VERSION"
     if [[ -f "$stamp" ]]; then
         log "collections from ansible $ANSIBLE_BUNDLE_VERSION present"
@@ -144,13 +151,13 @@ bundled_collections() {
     wheel="$(find "$CACHE_DIR/wheels" -maxdepth 1 -name "ansible-$ANSIBLE_BUNDLE_VERSION-*.whl" | head -n1)"
     if [[ -z "$wheel" ]]; then
         log "downloading the ansible $ANSIBLE_BUNDLE_VERSION wheel (once, cached in $CACHE_DIR/wheels)"
-        "$TCM_PYTHON" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+        "$python" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
             -d "$CACHE_DIR/wheels" "ansible==$ANSIBLE_BUNDLE_VERSION"
         wheel="$(find "$CACHE_DIR/wheels" -maxdepth 1 -name "ansible-$ANSIBLE_BUNDLE_VERSION-*.whl" | head -n1)"
         [[ -n "$wheel" ]] || die "pip download gave no ansible $ANSIBLE_BUNDLE_VERSION wheel"
     fi
     log "extracting ${BUNDLED_COLLECTIONS[*]} from $(basename "$wheel")"
-    "$TCM_PYTHON" - "$wheel" "$site" "${BUNDLED_COLLECTIONS[@]}" <<'PY'
+    "$python" - "$wheel" "$site" "${BUNDLED_COLLECTIONS[@]}" <<'PY'
 import os
 import shutil
 import sys
@@ -194,12 +201,83 @@ print(get_venv_packages(types.SimpleNamespace(version="3.11"))["pip"])')"
     fi
 }
 
+# ------------------------------------------------------------------ 6. controller matrix venvs
+# One small venv per other ansible-core release the collection declares (meta/runtime.yml), for
+# `make controller-matrix`: that ansible-core, pytest and the collections the lab inventory names,
+# nothing else (no molecule, no lint). The main venv is the 2.19 one. Each release runs on the
+# newest Python of its controller range found on this machine: pyenv's, then the system's. No
+# Python build is ever downloaded: a missing one is an error naming what to install.
+matrix_python() {
+    local lo=$1 hi=$2 minor candidate root="${PYENV_ROOT:-$HOME/.pyenv}"
+    for ((minor = ${hi#3.}; minor >= ${lo#3.}; minor--)); do
+        for candidate in $(ls -d "$root"/versions/3."$minor".*/bin/python3."$minor" 2>/dev/null | sort -V -r) \
+            /usr/local/bin/python3."$minor" /usr/bin/python3."$minor"; do
+            [[ -x $candidate ]] || continue
+            # A pyenv shim or a broken build must not count: ask the interpreter itself.
+            if "$candidate" -c "import sys, venv, ensurepip, ssl; sys.exit(sys.version_info[:2] != (3, $minor))" \
+                2>/dev/null; then
+                echo "$candidate"
+                return
+            fi
+        done
+    done
+    return 1
+}
+
+matrix_venv() {
+    local core=$1 lo=$2 hi=$3 dir python want spec
+    dir="$(matrix_venv_dir "$core")"
+    python="$(matrix_python "$lo" "$hi")" ||
+        die "ansible-core $core needs a controller Python $lo-$hi: none found in ${PYENV_ROOT:-$HOME/.pyenv}/versions, /usr/local/bin or /usr/bin (install one, e.g. pyenv install $hi)"
+    spec="ansible-core==$core pytest==$MATRIX_PYTEST"
+    want="$({ echo "$spec $ANSIBLE_BUNDLE_VERSION"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
+    if [[ -f "$dir/.tcm-matrix.sha256" ]] && [[ "$(cat "$dir/.tcm-matrix.sha256")" == "$want" ]] &&
+        "$dir/bin/python" -c 'import ansible, pytest' 2>/dev/null; then
+        log "venv for ansible-core $core up to date ($dir)"
+        return
+    fi
+    log "creating $dir: $spec on $("$python" -c 'import platform; print(platform.python_version())') ($python)"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    # shellcheck disable=SC2086 # spec is a list of requirements
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check $spec
+    bundled_collections "$dir/bin/python"
+    echo "$want" >"$dir/.tcm-matrix.sha256"
+}
+
+controller_matrix() {
+    local core lo hi
+    while read -r core lo hi; do
+        matrix_venv "$core" "$lo" "$hi"
+    done < <(matrix_entries)
+}
+
+matrix_entries() {
+    grep -v -e '^#' -e '^[[:space:]]*$' "$CONTROLLER_MATRIX"
+}
+
+# Where the venv of one release lives: under build/ (ignored by git, the collection copy and lint).
+matrix_venv_dir() {
+    echo "$TCM_ROOT/build/venvs/core-$1"
+}
+
 main() {
     local with_docker=1
     case "${1:-}" in
         --no-docker) with_docker=0 ;;
+        --controller-matrix)
+            local start=$SECONDS
+            controller_matrix
+            log "controller matrix venvs ready in $((SECONDS - start))s"
+            return
+            ;;
+        --list-controller-matrix)
+            local core lo hi
+            while read -r core lo hi; do echo "$core $(matrix_venv_dir "$core")"; done < <(matrix_entries)
+            return
+            ;;
         "") ;;
-        *) die "unknown option $1 (usage: $0 [--no-docker])" ;;
+        *) die "unknown option $1 (usage: $0 [--no-docker | --controller-matrix | --list-controller-matrix])" ;;
     esac
     local start=$SECONDS
     if ((with_docker)); then

@@ -9,14 +9,20 @@ Python on plain data so it runs on the controller before any host is touched, an
 tested without Ansible.
 
 Problem messages have the form ``<variable path>: <what is wrong> (rule: <rule>)`` and never echo
-the value of a secret.
+the value of a secret. No value shape makes the checks crash: a list or mapping where a name is
+expected (``install_host: [node1]``, a whole cluster templated into ``source.cluster``) is reported
+like any other wrong type, with the YAML type names (str, int, list, dict, ...), never Ansible's
+internal classes (tagged strings, lazy template containers).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import re
+
+from collections.abc import Mapping, Sequence
 
 # Names end up in cmrctl argv, file names and the installer's sourced cfg files: keep them plain.
 NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*\Z')
@@ -53,6 +59,23 @@ AGENT_PARAMS = {
     'PRS_AGENT_CM_PROBE_TIMEOUT': 'int',
 }
 
+# The fields of each mapping of the model: any other key is named as a likely typo.
+CLUSTER_KEYS = ('name', 'db_name', 'cm_group', 'failover', 'nodes')
+NODE_KEYS = ('host', 'tb_sid', 'cm_sid', 'cm_id')
+AGENT_KEYS = ('id', 'host', 'port', 'retry_cnt', 'pubnet')
+INSTANCE_KEYS = ('id', 'user', 'password', 'agent_list_delimiter', 'ext_agents', 'apply_port',
+                 'apply_agents', 'llob_port', 'llob_agents', 'source', 'target', 'options', 'install_host')
+DB_KEYS = ('cluster', 'type', 'install_user', 'install_password')
+
+# Values an example inventory ships in place of a secret (inventories/prod/vault.example.yml): never
+# a real password, so a site still carrying one is stopped before prs_install.cfg is written.
+PLACEHOLDER_RE = re.compile(r'(change|replace)[_-]?me', re.IGNORECASE)
+
+# A count written as digits. ansible-core before 2.19 renders every template whose result is a
+# scalar as text ("7"), and the preflight role passes the top-level counts through a template; the
+# role's own argument spec (type int) accepts such text too. Only canonical decimal digits count.
+INT_TEXT_RE = re.compile(r'^(0|[1-9][0-9]{0,8})\Z')
+
 TOP_LEVEL = ('tb_home', 'prs_home', 'tibero_user', 'prosync_user', 'clusters', 'agents',
              'instance', 'agent_params', 'agent_timeout_cnt', 'agent_retry_cnt')
 
@@ -68,6 +91,33 @@ def _is_int(value):
 
 def _is_str(value):
     return isinstance(value, str)
+
+
+def _type_name(value):
+    """The YAML-level type of a value: str, int, list, dict, ... (never AnsibleUnicode,
+    _AnsibleTaggedStr, _AnsibleLazyTemplateList and the like, which are subclasses)."""
+    if value is None:
+        return 'null'
+    if 'vault' in type(value).__name__.lower() or 'encrypted' in type(value).__name__.lower():
+        return 'vault-encrypted value'
+    for kind, name in ((bool, 'bool'), (int, 'int'), (float, 'float'), (str, 'str'), (bytes, 'bytes'),
+                       (Mapping, 'dict'), (Sequence, 'list'), (set, 'list')):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__.lstrip('_')
+
+
+def _show(value, limit=80):
+    """A value for a message: a string quoted (cut at limit), anything else as its type only."""
+    if _is_str(value):
+        return repr(str(value)[:limit])
+    if _is_int(value) or isinstance(value, bool):
+        return repr(value)
+    return 'a %s' % _type_name(value)
+
+
+def _key_text(key):
+    return str(key) if _is_str(key) else repr(key)
 
 
 class _Checker(object):
@@ -86,10 +136,10 @@ class _Checker(object):
                 self.add(path, 'is missing', 'required')
             return False
         if not _is_str(value):
-            self.add(path, 'must be a string, got %s' % type(value).__name__, 'type string')
+            self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
             return False
         if len(value) > MAX_NAME or not NAME_RE.match(value):
-            self.add(path, 'invalid name %r' % value[:MAX_NAME + 8], NAME_RULE % MAX_NAME)
+            self.add(path, 'invalid name %s' % _show(value, MAX_NAME + 8), NAME_RULE % MAX_NAME)
             return False
         return True
 
@@ -98,34 +148,44 @@ class _Checker(object):
             self.add(path, 'is missing', 'required: an absolute directory path')
             return False
         if not _is_str(value):
-            self.add(path, 'must be a string, got %s' % type(value).__name__, 'type string')
+            self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
             return False
         if len(value) > MAX_PATH or not PATH_RE.match(value) or '..' in value.split('/'):
-            self.add(path, 'invalid path %r' % value[:MAX_PATH],
+            self.add(path, 'invalid path %s' % _show(value, MAX_PATH),
                      'absolute path of letters, digits and ._/- only, no "..", at most %d characters'
                      % MAX_PATH)
             return False
         return True
 
     def user(self, path, value):
-        if not _is_str(value) or not USER_RE.match(value) or len(value) > 32:
-            self.add(path, 'invalid OS user name %r' % (value,),
+        if value is None:
+            self.add(path, 'is missing', 'required: an OS user name')
+            return False
+        if not _is_str(value):
+            self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
+            return False
+        if not USER_RE.match(value) or len(value) > 32:
+            self.add(path, 'invalid OS user name %s' % _show(value),
                      'a lower-case POSIX user name, at most 32 characters')
             return False
         return True
 
     def port(self, path, value):
         if not _is_int(value):
-            self.add(path, 'must be an integer, got %s' % type(value).__name__, 'type integer')
+            self.add(path, 'must be an integer, got %s' % _type_name(value), 'type integer')
             return False
         if not 1024 <= value <= 65535:
             self.add(path, 'port %d out of range' % value, 'ports are 1024..65535')
             return False
         return True
 
-    def int_min(self, path, value, minimum):
+    def int_min(self, path, value, minimum, text_ok=False):
+        """An integer >= minimum; text_ok: digits as text count too (see INT_TEXT_RE)."""
+        if text_ok and _is_str(value) and INT_TEXT_RE.match(value):
+            value = int(value)
         if not _is_int(value):
-            self.add(path, 'must be an integer, got %s' % type(value).__name__, 'type integer')
+            self.add(path, 'must be an integer, got %s' % _type_name(value),
+                     'type integer' + (' (digits only when quoted)' if text_ok else ''))
             return False
         if value < minimum:
             self.add(path, 'value %d is below %d' % (value, minimum), 'integer >= %d' % minimum)
@@ -138,12 +198,16 @@ class _Checker(object):
             self.add(path, 'is missing', 'required (set it from an ansible-vault variable)')
             return False
         if not _is_str(value):
-            self.add(path, 'must be a string', 'type string')
+            self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
             return False
         if len(value) > MAX_SECRET or not SECRET_RE.match(value):
             self.add(path, 'contains characters that are not allowed or is too long (value not shown)',
                      'prs_install.cfg is sourced by bash: letters, digits and _.@%%+=:,/- only, '
                      'at most %d characters' % MAX_SECRET)
+            return False
+        if PLACEHOLDER_RE.search(value):
+            self.add(path, 'is still the placeholder of the example secrets file (value not shown)',
+                     'set the real secret in the ansible-vault file (vault.example.yml only shows the names)')
             return False
         return True
 
@@ -152,10 +216,20 @@ class _Checker(object):
             if required:
                 self.add(path, 'is missing', 'required')
             return False
-        if not isinstance(value, dict):
-            self.add(path, 'must be a mapping, got %s' % type(value).__name__, 'type dict')
+        if not isinstance(value, Mapping):
+            self.add(path, 'must be a mapping, got %s' % _type_name(value), 'type dict')
             return False
         return True
+
+    def keys(self, path, value, allowed):
+        """Name every key of a mapping that is not a field of the model, with the closest field."""
+        for key in value:
+            if _is_str(key) and key in allowed:
+                continue
+            close = difflib.get_close_matches(_key_text(key), allowed, n=1, cutoff=0.6)
+            self.add('%s.%s' % (path, _key_text(key)),
+                     'unknown key, likely a typo' + (' of %r' % close[0] if close else ''),
+                     'known keys: %s' % ', '.join(allowed))
 
     def list_(self, path, value, required=True, non_empty=True):
         if value is None:
@@ -163,7 +237,7 @@ class _Checker(object):
                 self.add(path, 'is missing', 'required')
             return False
         if not isinstance(value, list):
-            self.add(path, 'must be a list, got %s' % type(value).__name__, 'type list')
+            self.add(path, 'must be a list, got %s' % _type_name(value), 'type list')
             return False
         if non_empty and not value:
             self.add(path, 'is empty', 'at least one entry')
@@ -181,6 +255,7 @@ def _check_clusters(chk, clusters, inventory_hosts):
         cpath = 'clusters[%d]' % ci
         if not chk.dict_(cpath, cluster):
             continue
+        chk.keys(cpath, cluster, CLUSTER_KEYS)
         for key in ('name', 'cm_group', 'db_name'):
             value = cluster.get(key)
             if chk.name('%s.%s' % (cpath, key), value):
@@ -189,7 +264,7 @@ def _check_clusters(chk, clusters, inventory_hosts):
                     chk.add('%s.%s' % (cpath, key), 'duplicate %r (also %s)' % (value, _var(first)),
                             'each cluster has its own %s' % key)
         if 'failover' in cluster and not isinstance(cluster['failover'], bool):
-            chk.add(cpath + '.failover', 'must be a boolean, got %s' % type(cluster['failover']).__name__,
+            chk.add(cpath + '.failover', 'must be a boolean, got %s' % _type_name(cluster['failover']),
                     'type bool')
         nodes = cluster.get('nodes')
         if not chk.list_(cpath + '.nodes', nodes):
@@ -198,9 +273,14 @@ def _check_clusters(chk, clusters, inventory_hosts):
             npath = '%s.nodes[%d]' % (cpath, ni)
             if not chk.dict_(npath, node):
                 continue
+            chk.keys(npath, node, NODE_KEYS)
             host = node.get('host')
-            if not _is_str(host) or not HOST_RE.match(host):
-                chk.add(npath + '.host', 'invalid inventory host %r' % (host,),
+            if host is None:
+                chk.add(npath + '.host', 'is missing', 'required: an inventory host name')
+            elif not _is_str(host):
+                chk.add(npath + '.host', 'must be a string, got %s' % _type_name(host), 'type string')
+            elif not HOST_RE.match(host):
+                chk.add(npath + '.host', 'invalid inventory host %s' % _show(host),
                         'an inventory host name')
             elif inventory_hosts is not None and host not in inventory_hosts:
                 chk.add(npath + '.host', 'host %r is not in the inventory' % host,
@@ -221,7 +301,7 @@ def _check_clusters(chk, clusters, inventory_hosts):
             if 'cm_id' in node:
                 cm_id = node['cm_id']
                 if not _is_int(cm_id):
-                    chk.add(npath + '.cm_id', 'must be an integer, got %s' % type(cm_id).__name__,
+                    chk.add(npath + '.cm_id', 'must be an integer, got %s' % _type_name(cm_id),
                             'type integer')
                 elif cm_id != ni:
                     chk.add(npath + '.cm_id', 'CM id %d does not match the node position %d' % (cm_id, ni),
@@ -240,6 +320,7 @@ def _check_agents(chk, agents, node_of_host):
         apath = 'agents[%d]' % ai
         if not chk.dict_(apath, agent):
             continue
+        chk.keys(apath, agent, AGENT_KEYS)
         agent_id = agent.get('id')
         if chk.name(apath + '.id', agent_id):
             if agent_id in known:
@@ -248,8 +329,10 @@ def _check_agents(chk, agents, node_of_host):
             else:
                 known[agent_id] = dict(agent, __path=apath)
         host = agent.get('host')
-        if not _is_str(host):
-            chk.add(apath + '.host', 'is missing or not a string', 'required: an inventory host')
+        if host is None:
+            chk.add(apath + '.host', 'is missing', 'required: an inventory host')
+        elif not _is_str(host):
+            chk.add(apath + '.host', 'must be a string, got %s' % _type_name(host), 'type string')
         elif host not in node_of_host:
             chk.add(apath + '.host', 'host %r is not a node of any cluster in tibero_cm_clusters' % host,
                     'an agent runs on a cluster node; its CM group and CM id come from that node')
@@ -272,7 +355,9 @@ def _check_agent_list(chk, path, value, known):
     seen = set()
     for i, agent_id in enumerate(value):
         if not _is_str(agent_id):
-            chk.add('%s[%d]' % (path, i), 'must be an agent id string', 'type string')
+            chk.add('%s[%d]' % (path, i), 'must be an agent id string, got %s' % _type_name(agent_id),
+                    'type string')
+            continue
         elif agent_id not in known:
             chk.add('%s[%d]' % (path, i), 'unknown agent %r' % agent_id,
                     'every id in an agent list is one of tibero_cm_agents')
@@ -285,16 +370,20 @@ def _check_agent_list(chk, path, value, known):
 def _check_instance(chk, inst, known, clusters_by_name, node_of_host):
     if not chk.dict_('instance', inst):
         return
+    chk.keys('instance', inst, INSTANCE_KEYS)
     chk.name('instance.id', inst.get('id'))
     chk.name('instance.user', inst.get('user'))
     chk.secret('instance.password', inst.get('password'))
     delimiter = inst.get('agent_list_delimiter', ',')
-    if delimiter not in DELIMITERS:
-        chk.add('instance.agent_list_delimiter', 'invalid delimiter %r' % (delimiter,),
+    if not _is_str(delimiter) or delimiter not in DELIMITERS:
+        chk.add('instance.agent_list_delimiter', 'invalid delimiter %s' % _show(delimiter),
                 'one of %s' % ' '.join(DELIMITERS))
     install_host = inst.get('install_host')
-    if install_host is not None and install_host not in node_of_host:
-        chk.add('instance.install_host', 'host %r is not a node of any cluster' % (install_host,),
+    if install_host is not None and not _is_str(install_host):
+        chk.add('instance.install_host', 'must be a string, got %s' % _type_name(install_host),
+                'type string: one inventory host')
+    elif install_host is not None and install_host not in node_of_host:
+        chk.add('instance.install_host', 'host %s is not a node of any cluster' % _show(install_host),
                 'prs_install.sh runs on a cluster node that has ProSync')
     ext = inst.get('ext_agents')
     if chk.list_('instance.ext_agents', ext):
@@ -309,17 +398,18 @@ def _check_instance(chk, inst, known, clusters_by_name, node_of_host):
         spath = 'instance.%s' % side
         if not chk.dict_(spath, db):
             continue
+        chk.keys(spath, db, DB_KEYS)
         cluster = db.get('cluster')
         if chk.name(spath + '.cluster', cluster) and clusters_by_name and cluster not in clusters_by_name:
-            chk.add(spath + '.cluster', 'unknown cluster %r' % cluster,
+            chk.add(spath + '.cluster', 'unknown cluster %s' % _show(cluster),
                     'one of tibero_cm_clusters[].name')
         db_type = db.get('type', 'TIBERO')
-        if db_type not in DB_TYPES:
-            chk.add(spath + '.type', 'unknown database type %r' % (db_type,), 'one of %s' % ', '.join(DB_TYPES))
+        if not _is_str(db_type) or db_type not in DB_TYPES:
+            chk.add(spath + '.type', 'unknown database type %s' % _show(db_type), 'one of %s' % ', '.join(DB_TYPES))
         chk.name(spath + '.install_user', db.get('install_user'))
         chk.secret(spath + '.install_password', db.get('install_password'))
-    source = inst.get('source') if isinstance(inst.get('source'), dict) else {}
-    src_cluster = clusters_by_name.get(source.get('cluster'))
+    source = inst.get('source') if isinstance(inst.get('source'), Mapping) else {}
+    src_cluster = clusters_by_name.get(source.get('cluster')) if _is_str(source.get('cluster')) else None
     if isinstance(ext, list) and src_cluster is not None and isinstance(src_cluster.get('nodes'), list):
         if len(ext) != len(src_cluster['nodes']):
             chk.add('instance.ext_agents', 'EXT_CNT %d != SRC_DB_CNT %d (nodes of cluster %r)'
@@ -328,11 +418,18 @@ def _check_instance(chk, inst, known, clusters_by_name, node_of_host):
     options = inst.get('options', {})
     if chk.dict_('instance.options', options, required=False):
         for key, value in options.items():
-            opath = 'instance.options.%s' % key
+            opath = 'instance.options.%s' % _key_text(key)
             if not _is_str(key) or not CFG_KEY_RE.match(key):
                 chk.add(opath, 'invalid key', 'upper-case prs_install.cfg key')
             elif key in MANAGED_INSTALL_KEYS or key.startswith(MANAGED_INSTALL_PREFIXES):
                 chk.add(opath, 'key is derived from the model', 'do not set managed keys in options')
+            elif difflib.get_close_matches(key, MANAGED_INSTALL_KEYS, n=1, cutoff=0.85):
+                # Any other key is written as given (the installer's cfg has more keys than the
+                # public guides list), but one a letter away from a derived key is a typo that would
+                # silently add a second, ignored setting.
+                chk.add(opath, 'unknown key, likely a typo of %r, which the model derives'
+                        % difflib.get_close_matches(key, MANAGED_INSTALL_KEYS, n=1, cutoff=0.85)[0],
+                        'options holds prs_install.cfg keys the model does not derive')
             if isinstance(value, bool) or not isinstance(value, (str, int)) or \
                     not CFG_VALUE_RE.match(str(value)):
                 chk.add(opath, 'invalid value', 'a string or integer of letters, digits and _.@%+=:,/- only')
@@ -345,8 +442,9 @@ def _check_ports_per_host(chk, agents, inst):
     used = {}  # host -> {port: what}
     by_id = {}
     for ai, agent in enumerate(agents):
-        if isinstance(agent, dict) and _is_int(agent.get('port')) and _is_str(agent.get('host')):
-            by_id.setdefault(agent.get('id'), agent)
+        if isinstance(agent, Mapping) and _is_int(agent.get('port')) and _is_str(agent.get('host')):
+            if _is_str(agent.get('id')):
+                by_id.setdefault(agent.get('id'), agent)
             ports = used.setdefault(agent['host'], {})
             what = _var('agents[%d].port' % ai)
             if agent['port'] in ports:
@@ -354,7 +452,7 @@ def _check_ports_per_host(chk, agents, inst):
                         % (agent['port'], ports[agent['port']], agent['host']), 'ports are unique per host')
             else:
                 ports[agent['port']] = what
-    if not isinstance(inst, dict):
+    if not isinstance(inst, Mapping):
         return
     for kind in ('apply', 'llob'):
         port = inst.get('%s_port' % kind)
@@ -377,25 +475,28 @@ def _check_agent_params(chk, params):
     if not chk.dict_('agent_params', params, required=False):
         return
     for key, value in params.items():
-        ppath = 'agent_params.%s' % key
-        kind = AGENT_PARAMS.get(key)
+        ppath = 'agent_params.%s' % _key_text(key)
+        kind = AGENT_PARAMS.get(key) if _is_str(key) else None
         if kind is None:
-            chk.add(ppath, 'unknown parameter', 'one of %s' % ', '.join(sorted(AGENT_PARAMS)))
-        elif kind == 'yn' and value not in ('Y', 'N'):
-            chk.add(ppath, 'invalid value %r' % (value,), 'Y or N (quote it in YAML)')
+            close = difflib.get_close_matches(_key_text(key), sorted(AGENT_PARAMS), n=1, cutoff=0.6)
+            chk.add(ppath, 'unknown parameter, likely a typo' + (' of %r' % close[0] if close else ''),
+                    'one of %s' % ', '.join(sorted(AGENT_PARAMS)))
+        elif kind == 'yn' and not (_is_str(value) and value in ('Y', 'N')):
+            chk.add(ppath, 'invalid value %s' % _show(value), 'Y or N (quote it in YAML)')
         elif kind == 'int':
             chk.int_min(ppath, value, 0)
 
 
-def cm_model_problems(model, inventory_hosts=None):
+def cm_model_problems(model, inventory_hosts=None, hostvars=None):
     """Every problem of the model, as a list of messages (empty when valid).
 
     ``model`` maps the names of TOP_LEVEL (without the tibero_cm_ prefix) to the inventory values;
-    ``inventory_hosts`` (optional) is the list of inventory host names.
+    ``inventory_hosts`` (optional) is the list of inventory host names; ``hostvars`` (optional) gives
+    the agent nodes' addresses (AGENT_HOST), checked with everything else.
     """
     chk = _Checker()
-    if not isinstance(model, dict):
-        return ['tibero_cm_*: the model must be a mapping (rule: type dict)']
+    if not isinstance(model, Mapping):
+        return ['tibero_cm_*: the model must be a mapping, got %s (rule: type dict)' % _type_name(model)]
     hosts = set(inventory_hosts) if inventory_hosts is not None else None
     chk.path('tb_home', model.get('tb_home'))
     chk.path('prs_home', model.get('prs_home'))
@@ -406,35 +507,48 @@ def cm_model_problems(model, inventory_hosts=None):
     known = _check_agents(chk, model.get('agents'), node_of_host)
     clusters_by_name = {}
     if isinstance(clusters, list):
-        clusters_by_name = dict((c.get('name'), c) for c in clusters if isinstance(c, dict))
+        clusters_by_name = dict((c.get('name'), c) for c in clusters
+                                if isinstance(c, Mapping) and _is_str(c.get('name')))
     _check_instance(chk, model.get('instance'), known, clusters_by_name, node_of_host)
     _check_ports_per_host(chk, model.get('agents'), model.get('instance'))
     _check_agent_params(chk, model.get('agent_params'))
-    chk.int_min('agent_timeout_cnt', model.get('agent_timeout_cnt'), 1)
-    chk.int_min('agent_retry_cnt', model.get('agent_retry_cnt'), 0)
+    chk.int_min('agent_timeout_cnt', model.get('agent_timeout_cnt'), 1, text_ok=True)
+    chk.int_min('agent_retry_cnt', model.get('agent_retry_cnt'), 0, text_ok=True)
+    if hostvars is not None:
+        for agent in known.values():
+            if _is_str(agent.get('host')) and agent['host'] in node_of_host:
+                problem = _address(hostvars, agent['host'])[1]
+                if problem:
+                    chk.problems.append(problem)
     return chk.problems
 
 
 def _address(hostvars, host):
-    """AGENT_HOST of a host: tibero_cm_agent_address, else ansible_host, else the host name."""
+    """(AGENT_HOST of a host, problem or None): tibero_cm_agent_address, else ansible_host, else the
+    host name."""
     try:
         hvars = hostvars[host]
     except (KeyError, TypeError):
-        return host
+        return host, None
     for key in ('tibero_cm_agent_address', 'ansible_host'):
         try:
             value = hvars.get(key)
         except Exception:  # an undefined host var that does not template
             value = None
-        if value:
-            value = str(value)
-            # AGENT_HOST goes into prs_install_agent.cfg, which the installer sources: no line break,
-            # blank or shell character may reach it.
-            if not HOST_RE.match(value):
-                raise ValueError('invalid tibero.cm model:\n%s of host %s: invalid agent address %r '
-                                 '(rule: an IP address or host name)' % (key, host, value[:80]))
-            return value
-    return host
+        if value is None or value == '':
+            continue
+        # AGENT_HOST goes into prs_install_agent.cfg, which the installer sources: no line break,
+        # blank or shell character may reach it.
+        if not _is_str(value) or not HOST_RE.match(value):
+            return host, ('%s of host %s: invalid agent address %s (rule: an IP address or host name)'
+                          % (key, host, _show(value)))
+        return str(value), None
+    return host, None
+
+
+def _count(value):
+    """A top-level count that passed int_min(text_ok=True), as an int."""
+    return value if _is_int(value) else int(value)
 
 
 def cm_model(model, hostvars=None):
@@ -445,7 +559,7 @@ def cm_model(model, hostvars=None):
     cluster order), ``instance`` (with the derived prs_install.cfg values) and ``install_agents``
     (prs_install_agent.cfg entries, in declaration order).
     """
-    problems = cm_model_problems(model)
+    problems = cm_model_problems(model, hostvars=hostvars)
     if problems:
         raise ValueError('invalid tibero.cm model:\n' + '\n'.join(problems))
     hostvars = hostvars or {}
@@ -469,10 +583,10 @@ def cm_model(model, hostvars=None):
         node = by_host[agent['host']]
         derived = dict(
             id=agent['id'], host=agent['host'], port=agent['port'],
-            address=_address(hostvars, agent['host']),
+            address=_address(hostvars, agent['host'])[0],
             cluster=node['cluster'], cm_group=node['cm_group'], cm_id=node['cm_id'],
             script='%s/bin/prs_%d.sh' % (prs_home.rstrip('/'), node['cm_id']),
-            retry_cnt=agent.get('retry_cnt', model['agent_retry_cnt']),
+            retry_cnt=agent.get('retry_cnt', _count(model['agent_retry_cnt'])),
             pubnet=agent.get('pubnet'),
         )
         agents.append(derived)
@@ -496,7 +610,7 @@ def cm_model(model, hostvars=None):
         src_aliases=[n['tb_sid'] for n in source['nodes']],
         tar_type=inst['target'].get('type', 'TIBERO'), tar_db_name=target['db_name'],
         tar_install_user=inst['target']['install_user'], tar_db_cnt=len(target['nodes']),
-        options=dict(sorted(inst.get('options', {}).items())),
+        options=dict(sorted((inst.get('options') or {}).items())),
         # The installer runs once, on the node of the first extract agent unless told otherwise.
         install_host=inst.get('install_host') or agent_host[inst['ext_agents'][0][0]],
     )
@@ -508,6 +622,8 @@ def cm_model(model, hostvars=None):
         agent_hosts=[a['host'] for a in agents],
         instance=instance,
         agent_params=dict(model.get('agent_params') or {}),
+        agent_timeout_cnt=_count(model['agent_timeout_cnt']),
+        agent_retry_cnt=_count(model['agent_retry_cnt']),
     )
 
 

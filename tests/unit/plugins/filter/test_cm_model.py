@@ -8,8 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import os
 
 import pytest
+import yaml
 
 from ansible_collections.tibero.cm.plugins.filter.cm_model import cm_model, cm_model_problems
 
@@ -160,6 +162,67 @@ BAD = [
      ['tibero_cm_tibero_user', 'POSIX user name']),
     ('install host not a node', [(('instance', 'install_host'), 'observer')],
      ['tibero_cm_instance.install_host', 'not a node of any cluster']),
+    # Value shapes that used to crash the filter (unhashable) instead of naming the variable.
+    ('install host as a list', [(('instance', 'install_host'), ['node1'])],
+     ['tibero_cm_instance.install_host', 'must be a string, got list', 'type string']),
+    ('a whole cluster templated into source.cluster',
+     [(('instance', 'source', 'cluster'), {'name': 'cls_tibero', 'nodes': []})],
+     ['tibero_cm_instance.source.cluster', 'must be a string, got dict']),
+    ('cluster name as a list', [(('clusters', 0, 'name'), ['cls_tibero'])],
+     ['tibero_cm_clusters[0].name', 'must be a string, got list']),
+    ('agent id as a list', [(('agents', 0, 'id'), ['agent1'])],
+     ['tibero_cm_agents[0].id', 'must be a string, got list']),
+    ('agent host as a mapping', [(('agents', 0, 'host'), {'name': 'node1'})],
+     ['tibero_cm_agents[0].host', 'must be a string, got dict']),
+    ('node host as a list', [(('clusters', 0, 'nodes', 0, 'host'), ['node1'])],
+     ['tibero_cm_clusters[0].nodes[0].host', 'must be a string, got list']),
+    ('nested list in an agent list', [(('instance', 'llob_agents'), [['agent1'], 'agent2'])],
+     ['tibero_cm_instance.llob_agents[0]', 'got list']),
+    ('delimiter as a list', [(('instance', 'agent_list_delimiter'), [','])],
+     ['tibero_cm_instance.agent_list_delimiter', 'invalid delimiter a list']),
+    ('database type as a mapping', [(('instance', 'target', 'type'), {'TIBERO': 1})],
+     ['tibero_cm_instance.target.type', 'unknown database type a dict']),
+    ('USE_CM as a list', [(('agent_params', 'USE_CM'), ['Y'])],
+     ['tibero_cm_agent_params.USE_CM', 'invalid value a list']),
+    ('instance as a list', [(('instance',), ['TAC2TAC'])],
+     ['tibero_cm_instance', 'must be a mapping, got list']),
+    ('OS user as a list', [(('prosync_user',), ['prosync'])],
+     ['tibero_cm_prosync_user', 'must be a string, got list']),
+    ('password as a number', [(('instance', 'password'), 1234)],
+     ['tibero_cm_instance.password', 'must be a string, got int']),
+    # Placeholders of inventories/prod/vault.example.yml are no passwords.
+    ('placeholder instance password', [(('instance', 'password'), 'CHANGE_ME_prs')],
+     ['tibero_cm_instance.password', 'placeholder', 'ansible-vault']),
+    ('placeholder install password', [(('instance', 'source', 'install_password'), 'changeme')],
+     ['tibero_cm_instance.source.install_password', 'placeholder']),
+    # Unknown keys are named, with the field they are likely a typo of.
+    ('typo in an agent key', [(('agents', 0, 'prot'), 7601)],
+     ['tibero_cm_agents[0].prot', "unknown key, likely a typo of 'port'", 'known keys: id, host, port']),
+    ('typo in a cluster key', [(('clusters', 1, 'failvoer'), False)],
+     ['tibero_cm_clusters[1].failvoer', "typo of 'failover'"]),
+    ('typo in a node key', [(('clusters', 0, 'nodes', 1, 'cmid'), 1)],
+     ['tibero_cm_clusters[0].nodes[1].cmid', "typo of 'cm_id'"]),
+    ('typo in an instance key', [(('instance', 'install_hosts'), 'node2')],
+     ['tibero_cm_instance.install_hosts', "typo of 'install_host'"]),
+    ('typo in a source key', [(('instance', 'source', 'install_pasword'), 'x')],
+     ['tibero_cm_instance.source.install_pasword', "typo of 'install_password'"]),
+    ('typo in an agent parameter', [(('agent_params', 'PRS_AGENT_PROC_STATUS_INTERVALL'), 3)],
+     ['tibero_cm_agent_params.PRS_AGENT_PROC_STATUS_INTERVALL', "typo of 'PRS_AGENT_PROC_STATUS_INTERVAL'"]),
+    ('option one letter away from a derived key', [(('instance', 'options'), {'PRS_PWDS': 'x'})],
+     ['tibero_cm_instance.options.PRS_PWDS', "typo of 'PRS_PWD'"]),
+    ('non-string key in an agent', [(('agents', 0, 7), 'x')],
+     ['tibero_cm_agents[0].7', 'unknown key']),
+    # Counts: digits as text are an integer (ansible-core < 2.19 renders them so), nothing else.
+    ('count as text with a sign', [(('agent_timeout_cnt',), '+7')],
+     ['tibero_cm_agent_timeout_cnt', 'must be an integer, got str', 'digits only']),
+    ('count as a decimal', [(('agent_retry_cnt',), '3.0')],
+     ['tibero_cm_agent_retry_cnt', 'must be an integer, got str']),
+    ('count with a leading zero', [(('agent_retry_cnt',), '03')],
+     ['tibero_cm_agent_retry_cnt', 'must be an integer']),
+    ('count as text below the minimum', [(('agent_timeout_cnt',), '0')],
+     ['tibero_cm_agent_timeout_cnt', 'integer >= 1']),
+    ('count as a list', [(('agent_timeout_cnt',), [7])],
+     ['tibero_cm_agent_timeout_cnt', 'must be an integer, got list']),
 ]
 
 
@@ -223,7 +286,131 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_not_a_mapping():
-    assert cm_model_problems(['x']) == ['tibero_cm_*: the model must be a mapping (rule: type dict)']
+    assert cm_model_problems(['x']) == ['tibero_cm_*: the model must be a mapping, got list (rule: type dict)']
+
+
+def test_prod_example_secrets_are_refused_as_placeholders():
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'inventories', 'prod',
+                        'vault.example.yml')
+    with open(path) as handle:
+        example = yaml.safe_load(handle)
+    model = _mutated([(('instance', 'password'), example['vault_tibero_cm_prs_password']),
+                      (('instance', 'source', 'install_password'), example['vault_tibero_cm_src_install_password']),
+                      (('instance', 'target', 'install_password'), example['vault_tibero_cm_tar_install_password'])])
+    problems = cm_model_problems(model, HOSTS)
+    assert len(problems) == 3 and all('placeholder' in p for p in problems), problems
+    assert not any('CHANGE_ME' in p for p in problems)  # never the value itself
+
+
+# Look-alikes of ansible-core 2.19's value classes (subclasses of str / list / dict, the lists and
+# dicts unhashable): their class names must never reach a message.
+class _AnsibleTaggedStr(str):
+    pass
+
+
+class _AnsibleTaggedInt(int):
+    pass
+
+
+class _AnsibleLazyTemplateList(list):
+    pass
+
+
+class _AnsibleLazyTemplateDict(dict):
+    pass
+
+
+def _lazy(value):
+    """value with every str / int / list / dict replaced by the look-alikes above."""
+    if isinstance(value, dict):
+        return _AnsibleLazyTemplateDict((_lazy(k), _lazy(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return _AnsibleLazyTemplateList(_lazy(v) for v in value)
+    if isinstance(value, str):
+        return _AnsibleTaggedStr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _AnsibleTaggedInt(value)
+    return value
+
+
+def test_tagged_and_lazy_values_are_plain_values():
+    assert cm_model_problems(_lazy(seed_model()), HOSTS) == []
+    site = cm_model(_lazy(seed_model()))
+    assert site['instance']['install_host'] == 'node1'
+
+
+@pytest.mark.parametrize('changes,expected', [(case[1], case[2]) for case in BAD], ids=[case[0] for case in BAD])
+def test_each_bad_model_is_reported_with_tagged_and_lazy_values(changes, expected):
+    problems = cm_model_problems(_lazy(_mutated(changes)), HOSTS)
+    assert any(all(part in p for part in expected) for p in problems), (expected, problems)
+    assert not any('_Ansible' in p or 'Lazy' in p or 'Tagged' in p for p in problems), problems
+
+
+def test_values_as_ansible_loads_them_from_yaml():
+    # The classes of this ansible-core (AnsibleUnicode ... before 2.19, tagged values from 2.19).
+    from ansible.parsing.dataloader import DataLoader
+    loaded = DataLoader().load(yaml.safe_dump(_mutated([(('agents', 0, 'port'), '7600'),
+                                                        (('instance', 'install_host'), ['node1'])])))
+    problems = cm_model_problems(loaded, HOSTS)
+    assert 'tibero_cm_agents[0].port: must be an integer, got str (rule: type integer)' in problems, problems
+    assert any(p.startswith('tibero_cm_instance.install_host: must be a string, got list') for p in problems)
+    assert cm_model_problems(DataLoader().load(yaml.safe_dump(seed_model())), HOSTS) == []
+
+
+@pytest.mark.parametrize('timeout, retry', [('7', '3'), ('1', '0'), (7, '3')])
+def test_counts_as_digits_are_integers(timeout, retry):
+    # ansible-core 2.16-2.18 render the preflight role's "{{ tibero_cm_agent_timeout_cnt }}" as text.
+    model = _mutated([(('agent_timeout_cnt',), timeout), (('agent_retry_cnt',), retry)])
+    assert cm_model_problems(model, HOSTS) == []
+    site = cm_model(model)
+    assert site['agent_timeout_cnt'] == int(timeout) and site['agent_retry_cnt'] == int(retry)
+    assert [a['retry_cnt'] for a in site['agents']] == [int(retry)] * 4
+
+
+def test_nested_integers_stay_strict():
+    # Inside lists and mappings every ansible-core keeps the YAML type: a quoted number was written so.
+    problems = cm_model_problems(_mutated([(('agents', 0, 'retry_cnt'), '3'),
+                                           (('agent_params', 'PRS_AGENT_PROC_STATUS_INTERVAL'), '3')]), HOSTS)
+    assert 'tibero_cm_agents[0].retry_cnt: must be an integer, got str (rule: type integer)' in problems
+    assert any(p.startswith('tibero_cm_agent_params.PRS_AGENT_PROC_STATUS_INTERVAL: must be an integer')
+               for p in problems), problems
+
+
+def test_agent_address_is_checked_with_everything_else():
+    hostvars = dict((h, {'ansible_host': 'tibero-lab-' + h}) for h in HOSTS)
+    hostvars['node2'] = {'tibero_cm_agent_address': '10.0.0.2;reboot'}
+    hostvars['node3'] = {'tibero_cm_agent_address': ['10.0.0.3']}
+    problems = cm_model_problems(_mutated([(('agents', 0, 'port'), 70000), (('tb_home',), None)]), HOSTS, hostvars)
+    for start in ('tibero_cm_agents[0].port', 'tibero_cm_tb_home', 'tibero_cm_agent_address of host node2',
+                  'tibero_cm_agent_address of host node3: invalid agent address a list'):
+        assert any(p.startswith(start) for p in problems), (start, problems)
+    assert all('(rule: ' in p for p in problems)
+    assert cm_model_problems(seed_model(), HOSTS, dict((h, {}) for h in HOSTS)) == []
+
+
+def test_every_value_shape_is_reported_never_raised():
+    # Every leaf and container of the model replaced, one at a time, by every shape: no exception.
+    shapes = [None, True, 0, -1, 1.5, '', 'x', ['node1'], [['a']], {'k': 'v'}, {1: 2}, _AnsibleLazyTemplateList(['x'])]
+
+    def paths(value, prefix=()):
+        yield prefix
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from paths(item, prefix + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from paths(item, prefix + (index,))
+
+    checked = 0
+    for path in list(paths(seed_model()))[1:]:
+        for shape in shapes:
+            model = _mutated([(path, copy.deepcopy(shape))])
+            problems = cm_model_problems(model, HOSTS, dict((h, {}) for h in HOSTS))
+            assert all('(rule: ' in p for p in problems), (path, shape, problems)
+            if not problems:
+                cm_model(model)  # what validates must derive
+            checked += 1
+    assert checked > 500
 
 
 def test_inventory_check_is_optional():
