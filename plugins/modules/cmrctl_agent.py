@@ -75,6 +75,14 @@ options:
     description: Seconds to wait, after a start or stop, for the agent to reach the wanted status.
     type: int
     default: 60
+  prepared_by_run:
+    description:
+      - In check mode only - the script and the group are laid down by earlier tasks of the same run, which
+        check mode only planned. A script that does not exist yet and a group that is not registered yet are
+        then planned with a warning instead of failing the task. Ignored outside check mode, where both
+        must exist.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -346,11 +354,19 @@ class AgentModule(object):
 
     def run(self):
         state = self.params['state']
+        # A --check run of a whole rollout has only planned the script and the group it would register.
+        pending = self.module.check_mode and self.params['prepared_by_run']
         if state != 'absent':
             problem = script_problem(self.params['script'])
-            if problem:
+            if problem and pending and not os.path.lexists(self.params['script']):
+                self.module.warn('%s: an earlier task of this run lays it down' % problem)
+            elif problem:
                 self.module.fail_json(msg=problem, commands=[])
         current, group_is_running = self.read()
+        if pending and group_is_running is None:
+            self.module.warn('group %s is not registered on this node yet: an earlier task of this run registers it'
+                             % self.params['grpname'])
+            group_is_running = state == 'started'
         if state != 'absent' and current['state'] != 'absent' and group_is_running is not None:
             self.read_grpname(current)
         try:
@@ -401,6 +417,7 @@ def main():
         state=dict(type='str', default='present', choices=['present', 'absent', 'started', 'stopped']),
         replace=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=60),
+        prepared_by_run=dict(type='bool', default=False),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,

@@ -339,6 +339,36 @@ def test_missing_script_is_reported(site):
     assert exc.value.result['msg'] == 'script /nonexistent/prs_0.sh does not exist on this node'
 
 
+def test_check_run_of_a_fresh_site_plans_a_script_and_group_that_earlier_tasks_only_planned(site, monkeypatch):
+    messages = []
+    monkeypatch.setattr(cmrctl_agent.AnsibleModule, 'warn', lambda self, msg: messages.append(msg))
+    no_group = ''.join(l for l in site['shows']['group_down_no_agent'].splitlines(True) if ' group ' not in l)
+    fake = FakeRunCommand([Step([site['cmrctl'], 'show'], out=no_group)])
+    missing = '/nonexistent/prs_0.sh'
+    result = run_module(cmrctl_agent.main, _args(site, script=missing, prepared_by_run=True), fake, check_mode=True)
+    fake.assert_all_used()
+    assert result['changed'] is True
+    assert result['commands'] == [[site['cmrctl'], 'add', 'agent', '--name', 'agent1', '--grpname', 'CM1',
+                                   '--script', missing, '--retry_cnt', '3']]
+    assert any('script %s does not exist on this node: an earlier task' % missing in m for m in messages)
+    assert any('group CM1 is not registered on this node yet' in m for m in messages)
+
+
+def test_prepared_by_run_changes_nothing_outside_check_mode(site):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, script='/nonexistent/prs_0.sh', prepared_by_run=True),
+                   FakeRunCommand([]))
+    assert exc.value.result['msg'] == 'script /nonexistent/prs_0.sh does not exist on this node'
+
+
+def test_prepared_by_run_still_refuses_a_script_that_exists_but_is_wrong(site, tmp_path):
+    sh = make_tool(str(tmp_path), 'sh.sh', '#!/bin/sh\nsource x\n')
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, script=sh, prepared_by_run=True), FakeRunCommand([]),
+                   check_mode=True)
+    assert 'exit code 127' in exc.value.result['msg']
+
+
 def test_script_and_grpname_are_required_unless_absent(site):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, dict(name='agent1', tb_home=site['tb_home'], cm_sid='x'))
