@@ -100,3 +100,15 @@ def test_lab_init_exits_cleanly_on_sigterm():
     finally:
         if init.poll() is None:
             init.kill()
+
+
+def test_tsc_topology_registers_only_the_primary_service_with_the_observer():
+    """lab/topologies/tsc.json (molecule tsc): cls_pri's service carries --tscid/--obsip/--obsport, cls_sby's not."""
+    from labsim import provision
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(repo, "lab", "topologies", "tsc.json")) as handle:
+        topology = json.load(handle)
+    observer = topology["tsc"]["observer"]
+    assert provision.node_plan(topology, "pri1")["tsc"] == {
+        "tscid": topology["tsc"]["id"], "obsip": observer["host"], "obsport": observer["observer_port"]}
+    assert "tsc" not in provision.node_plan(topology, "sby1")

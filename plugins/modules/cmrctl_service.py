@@ -19,7 +19,8 @@ description:
     rows of every node of the cluster), never from error texts; only the commands that make a difference are
     run, and the state is read again to confirm.
   - A service is cluster-wide, so run the module on one node of the cluster (C(run_once) or one host per cluster).
-  - C(cmrctl show) does not print a service's TSC attributes (its DETAIL reads
+  - >-
+    C(cmrctl show) does not print a service's TSC attributes (its DETAIL reads
     C(Database, Active Cluster (auto-restart: OFF)) with or without them), so with O(tscid) the service's TSC
     membership is decided from the observer's C(cmrctl show --tscid) passed in O(tsc_members): the service is
     registered when this node's CM is listed there, whatever its DETAIL says.
@@ -71,9 +72,9 @@ options:
   tsc_members:
     description:
       - The C(CM_NAME)s the observer's C(cmrctl show --tscid <tscid>) lists (M(tibero.cm.cmrctl_info) O(tscid)
-        on the observer host, C(tsc.members[].cm_name)): the evidence of TSC membership. With O(tscid), an
+        on the observer host, C(tsc.members[].cm_name)) - the evidence of TSC membership. With O(tscid), an
         existing service is registered when this node's CM (the title of its C(cmrctl show) table) is in it.
-      - Omitted (the observer gave no answer), an existing service's membership cannot be settled: the task fails
+      - Omitted (the observer gave no answer), an existing service's membership cannot be settled and the task fails
         before any change, unless O(replace=true).
     type: list
     elements: str
@@ -103,7 +104,7 @@ options:
       - Only done when every C(db) resource of the service is on this node and down (stop the instance first);
         otherwise the task fails with the manual procedure. Nothing is deleted before these checks passed.
       - Without it, such a difference fails the task with a message that names every difference.
-      - Only for services known to be registered without TSC attributes: C(cmrctl del service) has crashed a
+      - Only for services known to be registered without TSC attributes; C(cmrctl del service) has crashed a
         Tibero 6 CM in public.
     type: bool
     default: false
