@@ -114,7 +114,7 @@ def db_mode(node):
     return state["mode"] if state else None
 
 
-# The lab's time to AFO in DIS_PLAN for the slowest scenario (network: _STANDBY_NETWORK_TIMEOUT +
+# The lab's time to AFO in DISASTER_PLAN for the slowest scenario (network: _STANDBY_NETWORK_TIMEOUT +
 # observer expiry + wait) plus latency: watching this long without AFO means "no AFO".
 NO_AFO_WINDOW = TIMERS["_STANDBY_NETWORK_TIMEOUT"] + TIMERS["_CM_OBSERVER_EXPIRE"] + \
     TIMERS["_CM_AUTOFAILOVER_WAIT_TIME"] + 2 * LATENCY

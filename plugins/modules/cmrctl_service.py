@@ -463,13 +463,21 @@ class ServiceModule(object):
         self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
         return service_state(parsed, self.params['name']), db_resources(parsed, self.params['name'])
 
+    def own_cm_name(self):
+        """This node's CM_NAME: the title of its own `cmrctl show` table (vendor facts TSC-2), the name the
+        observer lists it by; `show all` lists the other nodes too."""
+        if self.params['tscid'] is None or self.params['state'] == 'absent':
+            return self.local_node
+        own = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)['nodes']
+        return own[0] if own else self.local_node
+
     def run(self):
         state = self.params['state']
         current, dbs = self.read()
         want = dict(self.want)
         if want.get('cname') is None and current['state'] != 'absent':
             want['cname'] = current['cname']
-        membership = tsc_membership(want['tscid'], self.local_node, self.params['tsc_members'])
+        membership = tsc_membership(want['tscid'], self.own_cm_name(), self.params['tsc_members'])
         exists = current['state'] != 'absent'
         diffs = differences(current, want, membership) if exists else []
         try:

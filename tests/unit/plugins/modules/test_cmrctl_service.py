@@ -203,13 +203,18 @@ def _show(tb_home, out):
     return Step(_cmrctl(tb_home, 'show', 'all'), out=out)
 
 
+def _reads(tb_home, out, own=None):
+    """The first read with tscid: `show all` (the service, the db resources), then `show` (this node's CM name)."""
+    return [_show(tb_home, out), Step(_cmrctl(tb_home, 'show'), out=own or out)]
+
+
 ADD_OUT = 'Resource add success! (service, tsc_pri)\n'
 DEL_OUT = 'Resource del success! (service, tsc_pri)\n'
 
 
 def test_absent_service_is_added_without_mode_then_confirmed(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out=ADD_OUT),
         _show(tb_home, lab_table(db=False)),
     ])
@@ -224,7 +229,7 @@ def test_absent_service_is_added_without_mode_then_confirmed(tb_home):
 
 
 def test_registered_service_changes_nothing_whatever_detail_says(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table())])
+    fake = FakeRunCommand(_reads(tb_home, lab_table()))
     result = run_module(cmrctl_service.main, _args(tb_home, tsc_members=['cm_pri1', 'cm_sby1']), fake, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands'], result['differences']) == (False, [], [])
@@ -235,15 +240,24 @@ def test_registered_service_changes_nothing_whatever_detail_says(tb_home):
 
 def test_seed_site_listed_by_the_observer_changes_nothing(tb_home):
     """The seed's real `cmrctl show all` (two nodes); the observer lists the local CM."""
-    fake = FakeRunCommand([_show(tb_home, SEED_SHOW_ALL)])
+    fake = FakeRunCommand(_reads(tb_home, SEED_SHOW_ALL, read_fixture('seed000_show_node1_no_group.txt')))
     result = run_module(cmrctl_service.main, _args(tb_home, name='tibero', cname='cls_tibero',
                                                    tsc_members=['cm_tibero1', 'cm_tibero2'], replace=True), fake)
     assert (result['changed'], result['commands'], result['reregistered']) == (False, [], False)
     assert result['service']['tsc'] == dict(LISTED, cm_name='cm_tibero1')
 
 
+def test_membership_is_checked_for_the_cm_of_this_node_own_show(tb_home):
+    """The CM name comes from this node's own `cmrctl show` table title, the name the observer lists it by."""
+    own = lab_table().replace('Resource List of Node cm_pri1', 'Resource List of Node cm_pri9')
+    fake = FakeRunCommand(_reads(tb_home, lab_table(), own))
+    result = run_module(cmrctl_service.main, _args(tb_home, tsc_members=['cm_pri9']), fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['service']['tsc']) == (False, dict(LISTED, cm_name='cm_pri9'))
+
+
 def test_check_mode_plans_without_running(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table(service=False, db=False))])
+    fake = FakeRunCommand(_reads(tb_home, lab_table(service=False, db=False)))
     result = run_module(cmrctl_service.main, _args(tb_home), fake, check_mode=True, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands']) == (True, [_add(tb_home)])
@@ -255,7 +269,7 @@ def test_check_mode_plans_without_running(tb_home):
     (None, 'the observer gave no answer'),
 ])
 def test_service_not_listed_fails_with_the_observer_output_and_runs_nothing(tb_home, members, said):
-    fake = FakeRunCommand([_show(tb_home, lab_table())])
+    fake = FakeRunCommand(_reads(tb_home, lab_table()))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, tsc_members=members), fake)
     fake.assert_all_used()
@@ -277,7 +291,7 @@ def _replace_steps(tb_home):
 def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
     del_db, del_svc, add_db = _replace_steps(tb_home)
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(db_status='DOWN')),
+        *_reads(tb_home, lab_table(db_status='DOWN')),
         Step(del_db, out='Resource del success! (db, tb_pri)\n'),
         Step(del_svc, out=DEL_OUT),
         Step(_add(tb_home), out=ADD_OUT),
@@ -293,7 +307,7 @@ def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
 
 
 def test_replace_in_check_mode_plans_the_four_commands(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table(db_status='DOWN'))])
+    fake = FakeRunCommand(_reads(tb_home, lab_table(db_status='DOWN')))
     result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env'), fake, check_mode=True)
     assert [argv[1:3] for argv in result['commands']] == [['del', 'db'], ['del', 'service'], ['add', 'service'],
                                                           ['add', 'db']]
@@ -301,7 +315,7 @@ def test_replace_in_check_mode_plans_the_four_commands(tb_home):
 
 
 def test_replace_of_a_running_instance_fails_before_deleting(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table())])
+    fake = FakeRunCommand(_reads(tb_home, lab_table()))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env'), fake)
     fake.assert_all_used()
@@ -309,7 +323,7 @@ def test_replace_of_a_running_instance_fails_before_deleting(tb_home):
 
 
 def test_an_earlier_re_registration_stops_the_run_instead_of_a_second_one(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table(db_status='DOWN'))])
+    fake = FakeRunCommand(_reads(tb_home, lab_table(db_status='DOWN')))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env', reregistered_before=True),
                    fake)
@@ -333,7 +347,7 @@ def test_absent_deletes_a_service_without_db(tb_home):
 
 def test_failed_add_reports_cmd_rc_stdout_stderr(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), rc=1, out='', err="Cluster resource 'cls_pri' does not exist on this node.\n"),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
@@ -346,7 +360,7 @@ def test_failed_add_reports_cmd_rc_stdout_stderr(tb_home):
 
 def test_missing_success_marker_is_a_failure(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out='something else\n'),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
@@ -356,7 +370,7 @@ def test_missing_success_marker_is_a_failure(tb_home):
 
 def test_add_not_confirmed_by_show_fails(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out=ADD_OUT),
         _show(tb_home, lab_table(service=False, db=False)),
     ])
