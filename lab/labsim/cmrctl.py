@@ -386,24 +386,8 @@ def show(ctx, args):
 def local_rows(ctx):
     doc = ctx.cm.local_doc()
     files = cluster_files(ctx.cm.clusters())
-    return ctx.cm.name, with_tsc_details(cmlib.node_rows(doc, files, True), files)
-
-
-def with_tsc_details(rows, files):
-    """Service rows of a service added with --tscid/--obsip/--obsport carry them in DETAIL (lab wording,
-    unverified: no public sample shows how Tibero prints them), so `cmrctl show` tells a TSC service."""
-    services = {}
-    for cluster, data in files.items():
-        for svc in cmlib.of_type(data.get("resources", []), "service"):
-            services[(cluster, svc["name"])] = svc
-    out = []
-    for cluster, rtype, name, status, detail in rows:
-        svc = services.get((cluster, name)) if rtype == "service" else None
-        if svc and svc.get("tscid") is not None:
-            detail = "%s, tscid: %s, obsip: %s, obsport: %s" % (detail, svc["tscid"], svc.get("obsip"),
-                                                                 svc.get("obsport"))
-        out.append((cluster, rtype, name, status, detail))
-    return out
+    # A service added with --tscid/--obsip/--obsport shows the plain service DETAIL (vendor facts TSC-1).
+    return ctx.cm.name, cmlib.node_rows(doc, files, True)
 
 
 def cluster_files(clusters):
@@ -421,8 +405,7 @@ def all_node_rows(ctx):
         for name, doc in ctx.peers(cluster).items():
             if name not in seen:
                 seen.add(name)
-                tables.append((name, with_tsc_details(cmlib.node_rows(doc, files, cmlib.doc_alive(doc, expire)),
-                                                      files)))
+                tables.append((name, cmlib.node_rows(doc, files, cmlib.doc_alive(doc, expire))))
     return tables
 
 

@@ -69,7 +69,14 @@ def cm_tip_text(plan):
         "CM_RESOURCE_FILE=%s" % plan["resource_file"],
         "", "CM_LOG_DEST=%s" % log_dest, "CM_GUARD_LOG_DEST=%s/guard" % log_dest, "",
         "#CM_HEARTBEAT_EXPIRE", "#CM_WATCHDOG_EXPIRE", "#LOG_LVL_CM", "",
-        "#CM_ENABLE_FAST_NET_ERROR_DETECTION=Y", "#CM_FENCE=Y", "#_CM_CHECK_RUNLEVEL=Y", ""])
+        "#CM_ENABLE_FAST_NET_ERROR_DETECTION=Y", "#CM_FENCE=Y", "#_CM_CHECK_RUNLEVEL=Y", ""]
+        + extra_tip_lines(plan.get("cm_tip_extra")))
+
+
+def extra_tip_lines(params):
+    """Topology "cm_tip_extra" / "db_tip_extra": parameters a site already has (e.g. a TSC member's AFO
+    timers), written as KEY=VALUE lines in key order."""
+    return ["%s=%s" % (key, value) for key, value in sorted((params or {}).items())] + ([""] if params else [])
 
 
 def db_tip_text(plan):
@@ -79,7 +86,8 @@ def db_tip_text(plan):
         "CONTROL_FILES=\"{tb_home}/database/{db_name}/c1.ctl\"".format(**plan),
         "CLUSTER_DATABASE=Y", "THREAD=%d" % plan.get("thread", 0),
         "LOCAL_CLUSTER_ADDR=%s" % plan["host"], "LOCAL_CLUSTER_PORT=%s" % plan.get("cluster_port", 8630),
-        "CM_PORT=%s" % plan["cm_ui_port"], "MAX_SESSION_COUNT=20", "TOTAL_SHM_SIZE=2G", ""])
+        "CM_PORT=%s" % plan["cm_ui_port"], "MAX_SESSION_COUNT=20", "TOTAL_SHM_SIZE=2G", ""]
+        + extra_tip_lines(plan.get("db_tip_extra")))
 
 
 def profile_text(plan):

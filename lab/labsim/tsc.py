@@ -25,7 +25,8 @@ from labsim import common, tibero
 
 OBSERVER_MODULE = "labsim.tsc"
 OBSERVER_READY_TIMEOUT = 30  # tbcmobs -b: seconds for a new observer to write its pid file
-PROTECTIVE, DISASTER_PLAN = "PROTECTIVE", "DIS_PLAN"
+# MODE words of `cmrctl show --tscid` (vendor facts TSC-3; aws-ia deployment guide screenshots).
+PROTECTIVE, DISASTER_PLAN = "PROTECTIVE", "DISASTER_PLAN"
 MODE_BY_OPTION = {"protective": PROTECTIVE, "disaster_plan": DISASTER_PLAN}
 PRIMARY_MODES = ("NORMAL", "FAILOVER")
 STANDBY_MODE = "RECOVERY"
@@ -687,13 +688,17 @@ def observer_doc_for(docs):
 
 
 def ordered_members(state, docs):
-    """Member docs, primary cluster first, with their CLS_ID."""
-    order = [state.get("primary"), state.get("standby")]
-    clusters = state.get("clusters") or sorted({d["cluster"] for d in docs.values()})
+    """Member docs, primary cluster first, with their CLS_ID: numbered from 0 in that order, so the
+    primary is 0 and the standby 1, also after a switchover or failover (vendor facts TSC-3)."""
+    roles = [c for c in (state.get("primary"), state.get("standby")) if c]
+    present = {d["cluster"] for d in docs.values()}
+    clusters = []
+    for cluster in roles + (state.get("clusters") or []) + sorted(present):
+        if cluster in present and cluster not in clusters:
+            clusters.append(cluster)
     result = []
-    for cluster in [c for c in order if c] + [c for c in clusters if c not in order]:
+    for cls_id, cluster in enumerate(clusters):
         for doc in sorted((d for d in docs.values() if d["cluster"] == cluster), key=lambda d: d["nid"]):
-            cls_id = clusters.index(cluster) + 1 if cluster in clusters else 0
             result.append((cls_id, doc))
     return result
 

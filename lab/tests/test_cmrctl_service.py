@@ -1,4 +1,5 @@
-"""cmrctl service resources: TSC attributes in `cmrctl show`, re-registration and its refusals."""
+"""cmrctl service resources: a TSC service's DETAIL is the plain one (vendor facts TSC-1), re-registration and
+its refusals."""
 
 from test_cmrctl import SEED_HOME, seed_node  # noqa: F401 - the fixture is reused
 
@@ -30,19 +31,17 @@ def test_service_without_tsc_keeps_the_seed_detail(seed_node):
     assert SEED_SERVICE_ROW in seed_node.ok("cmrctl", "show").splitlines()
 
 
-def test_tsc_service_shows_its_attributes_in_every_show(seed_node):
-    seed_node.ok("cmrctl", "add", "service", "--name", "tsc_db", "--cname", "cls_tibero", "--type", "db",
-                 "--mode", "AC", *TSC_ADD)
-    want = "Database, Active Cluster (auto-restart: OFF), tscid: 1, obsip: 172.19.0.30, obsport: 9700"
+def test_tsc_service_shows_the_plain_detail_in_every_show(seed_node):
+    """A service added with --tscid/--obsip/--obsport and no --mode reads like any other (vendor facts TSC-1)."""
+    seed_node.ok("cmrctl", "add", "service", "--name", "tsc_db", "--cname", "cls_tibero", *TSC_ADD)
     for args in (["show"], ["show", "all"]):
         block = service_lines(seed_node.ok("cmrctl", *args), "tsc_db")
-        assert len(block) == 2, block  # longer than 56 characters: wrapped at a blank
-        assert detail_of(block) == want
-    # the plain service beside it is unchanged
+        assert len(block) == 1, block
+        assert detail_of(block) == "Database, Active Cluster (auto-restart: OFF)"
     assert SEED_SERVICE_ROW in seed_node.ok("cmrctl", "show").splitlines()
 
 
-def test_tsc_attributes_are_shown_on_the_peer_node_too(site):
+def test_tsc_attributes_are_not_shown_on_the_peer_node_either(site):
     nodes = []
     for index in (1, 2):
         node = site.node("node%d" % index, tb_sid="tibero%d" % index, cm_sid="cm_tibero%d" % index)
@@ -54,8 +53,9 @@ def test_tsc_attributes_are_shown_on_the_peer_node_too(site):
         node.ok("cmrctl", "start", "cluster", "--name", "cls_tibero")
         nodes.append(node)
     nodes[0].ok("cmrctl", "add", "service", "--name", "tsc_db", "--cname", "cls_tibero", *TSC_ADD)
-    out = nodes[1].ok("cmrctl", "show")
-    assert "tscid: 1" in " ".join(service_lines(out, "tsc_db"))
+    for out in (nodes[1].ok("cmrctl", "show"), nodes[0].ok("cmrctl", "show", "all")):
+        assert detail_of(service_lines(out, "tsc_db")) == "Database, Active Cluster (auto-restart: OFF)"
+        assert "tscid" not in out and "obsport" not in out
 
 
 def test_reregistration_needs_the_db_resource_deleted_first(seed_node):
@@ -69,6 +69,6 @@ def test_reregistration_needs_the_db_resource_deleted_first(seed_node):
     seed_node.ok("cmrctl", "add", "db", "--name", "tibero1", "--svcname", "tibero", "--dbhome", SEED_HOME,
                  "--envfile", "/dev/null")
     out = seed_node.ok("cmrctl", "show")
-    assert "obsport: 9700" in " ".join(service_lines(out, "tibero"))
+    assert SEED_SERVICE_ROW in out.splitlines()
     assert " cls_tibero       db        tibero1     DOWN tibero, %s, failed retry cnt: 0" % SEED_HOME \
         in out.splitlines()

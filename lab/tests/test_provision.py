@@ -100,3 +100,38 @@ def test_lab_init_exits_cleanly_on_sigterm():
     finally:
         if init.poll() is None:
             init.kill()
+
+
+def test_tsc_topology_registers_only_the_primary_service_with_the_observer():
+    """lab/topologies/tsc.json (molecule tsc): cls_pri's service carries --tscid/--obsip/--obsport, cls_sby's not."""
+    from labsim import provision
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(repo, "lab", "topologies", "tsc.json")) as handle:
+        topology = json.load(handle)
+    observer = topology["tsc"]["observer"]
+    assert provision.node_plan(topology, "pri1")["tsc"] == {
+        "tscid": topology["tsc"]["id"], "obsip": observer["host"], "obsport": observer["observer_port"]}
+    assert "tsc" not in provision.node_plan(topology, "sby1")
+
+
+def test_tsc_topology_primary_tips_carry_the_lab_inventory_timers():
+    """The primary is a configured TSC member: its tips already hold inventories/tsc_lab's AFO timers, so
+    the collection's tip_param changes nothing there (molecule tsc: its DB is never restarted)."""
+    import yaml
+    from labsim import provision
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(repo, "lab", "topologies", "tsc.json")) as handle:
+        topology = json.load(handle)
+    plan = provision.node_plan(topology, "pri1")
+    with open(os.path.join(repo, "inventories", "tsc_lab", "group_vars", "all", "tsc.yml")) as handle:
+        timers = yaml.safe_load(handle)["tsc_observer_timers"]
+    cm_tip = provision.cm_tip_text(plan).splitlines()
+    for key, option in (("_OBSERVER_EXPIRE_TIME", "observer_expire_time"), ("_CM_OBSERVER_EXPIRE", "cm_observer_expire"),
+                        ("_CM_AUTOFAILOVER_WAIT_TIME", "cm_autofailover_wait_time"),
+                        ("_CM_MAX_IO_RETRY", "cm_max_io_retry"), ("CM_HEARTBEAT_EXPIRE", "cm_heartbeat_expire"),
+                        ("CM_NET_MARGIN", "cm_net_margin")):
+        assert "%s=%s" % (key, timers[option]) in cm_tip
+    db_tip = provision.db_tip_text(plan).splitlines()
+    assert "_STANDBY_NETWORK_TIMEOUT=%s" % timers["standby_network_timeout"] in db_tip
+    assert "STANDBY_USE_OBSERVER=Y" in db_tip
+    assert "STANDBY_USE_OBSERVER=Y" not in provision.db_tip_text(provision.node_plan(topology, "sby1"))

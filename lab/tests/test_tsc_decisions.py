@@ -87,3 +87,26 @@ def test_timers_come_from_the_tips_with_seed_defaults():
     values = tsc.timers_from({"_CM_OBSERVER_EXPIRE": "7", "CM_NAME": "x"}, {"_STANDBY_NETWORK_TIMEOUT": "9"})
     assert values["_CM_OBSERVER_EXPIRE"] == 7 and values["_STANDBY_NETWORK_TIMEOUT"] == 9
     assert values["_CM_AUTOFAILOVER_WAIT_TIME"] == 10 and values["_OBSERVER_EXPIRE_TIME"] == 60
+
+
+def _member(cm_name, cluster, nid=1):
+    return {"cm_name": cm_name, "cluster": cluster, "nid": nid}
+
+
+def test_cls_id_counts_from_0_with_the_primary_first_and_follows_a_role_swap():
+    """Vendor facts TSC-3: CLS_ID 0 and 1 for a primary/standby pair, renumbered when the roles swap."""
+    docs = {"cm_p1": _member("cm_p1", "cls_p"), "cm_p2": _member("cm_p2", "cls_p", 2),
+            "cm_s1": _member("cm_s1", "cls_s")}
+    state = {"clusters": ["cls_p", "cls_s"], "primary": "cls_p", "standby": "cls_s"}
+    assert [(c, d["cm_name"]) for c, d in tsc.ordered_members(state, docs)] == [
+        (0, "cm_p1"), (0, "cm_p2"), (1, "cm_s1")]
+    swapped = dict(state, primary="cls_s", standby="cls_p")
+    assert [(c, d["cm_name"]) for c, d in tsc.ordered_members(swapped, docs)] == [
+        (0, "cm_s1"), (1, "cm_p1"), (1, "cm_p2")]
+    # before the roles are known (one cluster so far): still from 0
+    assert [c for c, _d in tsc.ordered_members({}, {"cm_p1": docs["cm_p1"]})] == [0]
+
+
+def test_mode_words_are_the_public_ones():
+    assert (tsc.PROTECTIVE, tsc.DISASTER_PLAN) == ("PROTECTIVE", "DISASTER_PLAN")
+    assert tsc.MODE_BY_OPTION == {"protective": "PROTECTIVE", "disaster_plan": "DISASTER_PLAN"}

@@ -18,6 +18,7 @@ from labsim import tibero
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "plugins", "module_utils"))
 import afo_plan  # noqa: E402  (pure Python, no Ansible needed)
+import cmrctl_show  # noqa: E402
 
 TSCID = 1
 OBS_PORT = 9999
@@ -113,7 +114,7 @@ def db_mode(node):
     return state["mode"] if state else None
 
 
-# The lab's time to AFO in DIS_PLAN for the slowest scenario (network: _STANDBY_NETWORK_TIMEOUT +
+# The lab's time to AFO in DISASTER_PLAN for the slowest scenario (network: _STANDBY_NETWORK_TIMEOUT +
 # observer expiry + wait) plus latency: watching this long without AFO means "no AFO".
 NO_AFO_WINDOW = TIMERS["_STANDBY_NETWORK_TIMEOUT"] + TIMERS["_CM_OBSERVER_EXPIRE"] + \
     TIMERS["_CM_AUTOFAILOVER_WAIT_TIME"] + 2 * LATENCY
@@ -167,7 +168,7 @@ def test_observer_follows_the_seed_table(tsc, site, scenario, mode):
 def test_mode_is_forgotten_when_the_observer_restarts(tsc, site):
     _pri, _sby, obs = tsc
     obs.ok("cmrctl", "set", "--tscid", str(TSCID), "--mode", "disaster_plan")
-    assert "DIS_PLAN" in show(obs)
+    assert cmrctl_show.parse_tsc(show(obs))["mode"] == "DISASTER_PLAN"  # vendor facts TSC-3
     assert "CM DOWN SUCCESS!" in obs.ok("tbcmobs", "-d")
     assert "      OFF" in show(obs) and "Y(M)" not in show(obs)
     failed = obs.run("cmrctl", "set", "--tscid", str(TSCID), "--mode", "disaster_plan")
@@ -178,6 +179,23 @@ def test_mode_is_forgotten_when_the_observer_restarts(tsc, site):
         assert json.load(handle)["state"] == "running"
     assert wait_until(lambda: healthy(obs), timeout=SETTLE)
     assert "PROTECTIVE" in show(obs)
+
+
+def cls_ids(obs):
+    """{CM_NAME: CLS_ID} of `show --tscid` and of the observer's `show` (blank cells carried down)."""
+    tsc = cmrctl_show.parse_tsc(show(obs))["members"]
+    observer = cmrctl_show.parse_observer(obs.ok("cmrctl", "show"))["members"]
+    return ({m["cm_name"]: m["cls_id"] for m in tsc}, {m["cm_name"]: m["cls_id"] for m in observer})
+
+
+def test_cls_id_counts_from_0_and_follows_the_roles(tsc):
+    """Vendor facts TSC-3: CLS_ID 0 and 1 for a primary/standby pair, renumbered after a switchover."""
+    pri, sby, obs = tsc
+    assert cls_ids(obs) == ({"cm_pri": "0", "cm_sby": "1"},) * 2
+    pri.ok("cmrctl", "switchover", "--tscid", str(TSCID))
+    assert wait_until(lambda: healthy(obs) or "cm_pri   Y(M)     1" in show(obs), timeout=SETTLE)
+    assert cls_ids(obs) == ({"cm_sby": "0", "cm_pri": "1"},) * 2
+    assert [m["cm_name"] for m in cmrctl_show.parse_tsc(show(obs))["members"]] == ["cm_sby", "cm_pri"]
 
 
 def test_switchover_swaps_roles_and_back(tsc):

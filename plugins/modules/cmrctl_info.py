@@ -101,6 +101,10 @@ tsc:
   sample: {"id": 1, "failover": "ON(TSN)", "mode": "PROTECTIVE", "mode_normalized": "protective",
            "members": [{"cls_id": "1", "cm_name": "cm_pri1", "conn": "Y(M)", "log": "-", "heartbeat": "60",
                         "rcvd_tsn": "0"}]}
+tsc_raw:
+  description: The raw output of C(cmrctl show --tscid) (for messages that quote the observer).
+  returned: when O(tscid) is given
+  type: str
 commands:
   description: Always empty (only read-only C(show) commands are run).
   returned: always
@@ -164,7 +168,14 @@ def main():
         else:
             result['local_node'] = shown['nodes'][0] if shown['nodes'] else None
         if module.params['tscid'] is not None:
-            result['tsc'] = tc.read_show(runner, cmrctl, ['--tscid', str(module.params['tscid'])], cs.parse_tsc)
+            raw = []
+
+            def parse_tsc(text):
+                raw.append(text)  # kept verbatim: callers quote the observer's own words in their messages
+                return cs.parse_tsc(text)
+
+            result['tsc'] = tc.read_show(runner, cmrctl, ['--tscid', str(module.params['tscid'])], parse_tsc)
+            result['tsc_raw'] = raw[0]
     except CommandFailed as exc:
         tc.fail(module, runner, exc)
     module.exit_json(**result)

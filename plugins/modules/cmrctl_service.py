@@ -19,9 +19,15 @@ description:
     rows of every node of the cluster), never from error texts; only the commands that make a difference are
     run, and the state is read again to confirm.
   - A service is cluster-wide, so run the module on one node of the cluster (C(run_once) or one host per cluster).
+  - >-
+    C(cmrctl show) does not print a service's TSC attributes (its DETAIL reads
+    C(Database, Active Cluster (auto-restart: OFF)) with or without them), so with O(tscid) the service's TSC
+    membership is decided from the observer's C(cmrctl show --tscid) passed in O(tsc_members): the service is
+    registered when this node's CM is listed there, whatever its DETAIL says.
   - C(cmrctl) cannot change a service in place, and the CM refuses to delete a service while C(db) resources
-    belong to it. So a service that exists with other settings (for example registered without TSC attributes)
-    fails the task with a message naming every difference and the manual procedure, unless O(replace=true).
+    belong to it. So a service that exists with other settings, or whose CM the observer does not list (or whose
+    observer gave no answer), fails the task before any change with the observer's raw output and the manual
+    procedure, unless O(replace=true).
 extends_documentation_fragment:
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
@@ -47,6 +53,7 @@ options:
     description:
       - Service mode (C(--mode)) C(AC) (Active Cluster) or C(HA) (High Availability).
       - Omitted, C(--mode) is not passed (the CM's default) and the existing service's mode is not compared.
+        No public sample passes C(--mode) to C(cmrctl add service); set it only when a site needs it.
     type: str
     choices: [AC, HA]
   tscid:
@@ -54,7 +61,7 @@ options:
       - TSC id (C(--tscid)) of the Tibero Standby Cluster the service's CMs join; the observer's
         C(cmrctl show --tscid) lists them under this id.
       - O(tscid), O(obsip) and O(obsport) go together. Omitted, the service's TSC attributes are neither
-        passed nor compared.
+        passed nor checked.
     type: int
   obsip:
     description: Address of the observer (C(--obsip)) the service's CMs connect to.
@@ -62,6 +69,24 @@ options:
   obsport:
     description: Port of the observer (C(--obsport)), the observer tip's C(CM_OBSERVER_PORT).
     type: int
+  tsc_members:
+    description:
+      - The C(CM_NAME)s the observer's C(cmrctl show --tscid <tscid>) lists (M(tibero.cm.cmrctl_info) O(tscid)
+        on the observer host, C(tsc.members[].cm_name)) - the evidence of TSC membership. With O(tscid), an
+        existing service is registered when this node's CM (the title of its C(cmrctl show) table) is in it.
+      - Omitted (the observer gave no answer), an existing service's membership cannot be settled and the task fails
+        before any change, unless O(replace=true).
+    type: list
+    elements: str
+  observer_output:
+    description: The observer's raw C(cmrctl show --tscid) output (or its error), quoted in failure messages.
+    type: str
+  reregistered_before:
+    description:
+      - An earlier run already re-registered this service with O(replace) (the caller's marker). When this node's CM
+        is still not listed in O(tsc_members), the task fails before any change instead of re-registering again.
+    type: bool
+    default: false
   state:
     description:
       - V(present) the service exists with the wanted settings; V(absent) it does not exist.
@@ -71,13 +96,16 @@ options:
     default: present
   replace:
     description:
-      - When the existing service's settings differ from the wanted ones, re-register it (destructive) -
+      - When the existing service's settings differ from the wanted ones, or O(tscid) is given and this node's CM
+        is not in O(tsc_members), re-register it (destructive) -
         C(cmrctl del db) for each of its C(db) resources, C(cmrctl del service), C(cmrctl add service) with the
         wanted settings, then C(cmrctl add db) again for each C(db) resource (same name and home,
         O(db_envfile)).
       - Only done when every C(db) resource of the service is on this node and down (stop the instance first);
         otherwise the task fails with the manual procedure. Nothing is deleted before these checks passed.
       - Without it, such a difference fails the task with a message that names every difference.
+      - Only for services known to be registered without TSC attributes; C(cmrctl del service) has crashed a
+        Tibero 6 CM in public.
     type: bool
     default: false
   db_envfile:
@@ -95,12 +123,9 @@ attributes:
     support: full
 notes:
   - >-
-    No public vendor document shows how C(cmrctl show) prints a service's TSC attributes. The module reads them
-    from the service's DETAIL as C(tscid/obsip/obsport) followed by C(:) or C(=) and the value (the lab prints
-    C(Database, Active Cluster (auto-restart: OFF), tscid: 1, obsip: 10.0.0.9, obsport: 9700)). A CM whose
-    output does not show them is read as a service without TSC attributes, which fails the task (it is never
-    re-registered without O(replace=true)); the observer's C(cmrctl show --tscid) (M(tibero.cm.cmrctl_info))
-    is the other source of truth.
+    C(cmrctl show) prints a TSC service's DETAIL like any other (C(Database, Active Cluster (auto-restart: OFF)),
+    aws-ia/cfn-ps-tmax-tibero): the module never reads TSC attributes from it. Membership evidence is the
+    observer's C(cmrctl show --tscid) (vendor facts TSC-1, TSC-2 in docs/vendor-facts.md).
   - >-
     The C(db) resources of the service are recognised by their DETAIL, which starts with the service name
     (seed 000 C(tibero, /home/tibero/tibero/tibero7, failed retry cnt: 0)).
@@ -116,14 +141,22 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Register the primary cluster's service with the observer of TSC 1
+- name: Read the observer's view of TSC 1 (on the observer host)
+  tibero.cm.cmrctl_info:
+    cm_sid: cm_obs
+    tscid: 1
+  register: observer_view
+  delegate_to: obs1
+
+- name: Register the primary cluster's service with the observer of TSC 1 (no change when its CM is listed)
   tibero.cm.cmrctl_service:
     name: tsc_pri
     cname: cls_pri
-    mode: AC
     tscid: 1
     obsip: 10.0.0.30
     obsport: 9700
+    tsc_members: "{{ observer_view.tsc.members | map(attribute='cm_name') | list }}"
+    observer_output: "{{ observer_view.tsc_raw }}"
   run_once: true
   become: true
   become_user: tibero
@@ -135,6 +168,7 @@ EXAMPLES = r'''
     tscid: 1
     obsip: 10.0.0.30
     obsport: 9700
+    tsc_members: [cm_sby1]
     replace: true
     db_envfile: /home/tibero/.bash_profile
     tb_home: /home/tibero/tibero7
@@ -148,13 +182,22 @@ commands:
   type: list
   elements: list
   sample: [["/home/tibero/tibero7/bin/cmrctl", "add", "service", "--name", "tsc_pri", "--cname", "cls_pri",
-            "--type", "db", "--mode", "AC", "--tscid", "1", "--obsip", "10.0.0.30", "--obsport", "9700"]]
+            "--type", "db", "--tscid", "1", "--obsip", "10.0.0.30", "--obsport", "9700"]]
 service:
-  description: The service as C(cmrctl show all) lists it after the run (predicted in check mode); C(state) is V(absent) when it does not exist.
+  description:
+    - The service as C(cmrctl show all) lists it after the run (predicted in check mode); C(state) is V(absent) when
+      it does not exist.
+    - C(tsc) says where its TSC membership came from - C(source) V(observer) (this node's CM C(cm_name) is
+      C(listed) or not in O(tsc_members)), V(none) (no observer answer), V(added) (added with the TSC attributes
+      by this run) or V(re-registered) (by this run, with O(replace)); absent without O(tscid).
   returned: always
   type: dict
   sample: {"name": "tsc_pri", "state": "present", "status": "UP", "cname": "cls_pri", "type": "db", "mode": "AC",
-           "tscid": 1, "obsip": "10.0.0.30", "obsport": 9700}
+           "tsc": {"source": "observer", "tscid": 1, "cm_name": "cm_pri1", "listed": true}}
+reregistered:
+  description: This run deleted and added the service again (O(replace)); planned in check mode.
+  returned: always
+  type: bool
 db_resources:
   description: The C(db) resources of the service on every node of the cluster, as read before the run.
   returned: always
@@ -162,13 +205,15 @@ db_resources:
   elements: dict
   sample: [{"name": "tb_pri", "node": "cm_pri1", "status": "UP(NRML)", "dbhome": "/home/tibero/tibero7"}]
 differences:
-  description: The settings of the existing service that differ from the wanted ones, as C(option, current, wanted).
+  description:
+    - The settings of the existing service that differ from the wanted ones, as C(option, current, wanted);
+      C(tsc_member) when O(tscid) is given and this node's CM is not listed by the observer (V(null) without an answer).
   returned: always (also on the failure that a difference causes)
   type: list
   elements: list
-  sample: [["tscid", null, 1], ["obsip", null, "10.0.0.30"], ["obsport", null, 9700]]
+  sample: [["tsc_member", false, true]]
 diff:
-  description: The service before and after (O(state), O(cname), O(type), O(mode), O(tscid), O(obsip), O(obsport)).
+  description: The service before and after (O(state), O(cname), O(type), O(mode)).
   returned: in diff mode
   type: dict
 '''
@@ -184,16 +229,13 @@ from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFai
 ADD_MARKER = 'Resource add success!'
 DEL_MARKER = 'Resource del success!'
 
-# Service DETAIL (seed 000): "<kind>, <mode words> (auto-restart: OFF)", then (lab, unverified) the TSC attributes.
+# Service DETAIL (seed 000, aws-ia gen_db_p.sh): "<kind>, <mode words> (auto-restart: OFF)". A service added
+# with --tscid/--obsip/--obsport shows the same DETAIL (vendor facts TSC-1): no TSC attribute is read from it.
 _KINDS = {'DATABASE': 'db', 'ACTIVE STORAGE': 'as'}
 _MODES = {'ACTIVE CLUSTER': 'AC', 'HIGH AVAILABILITY': 'HA'}
-_TSC_FIELDS = (
-    ('tscid', re.compile(r'\btsc[\s_]?id\s*[:=]\s*(\d+)', re.IGNORECASE), int),
-    ('obsip', re.compile(r'\bobs(?:erver)?[\s_]?ip\s*[:=]\s*([^\s,()]+)', re.IGNORECASE), str),
-    ('obsport', re.compile(r'\bobs(?:erver)?[\s_]?port\s*[:=]\s*(\d+)', re.IGNORECASE), int),
-)
 TSC_KEYS = ('tscid', 'obsip', 'obsport')
-COMPARED = ('cname', 'type', 'mode') + TSC_KEYS
+COMPARED = ('cname', 'type', 'mode')
+TSC_MEMBER = 'tsc_member'
 
 
 class PlanError(Exception):
@@ -205,25 +247,20 @@ class PlanError(Exception):
 
 
 # ---------------------------------------------------------------------------------------------------
-# pure functions: state from `cmrctl show all`, plan, argv
+# pure functions: state from `cmrctl show all`, TSC membership from the observer, plan, argv
 
 
 def parse_service_detail(detail):
-    """Service DETAIL -> {type, mode, tscid, obsip, obsport}; unknown parts are None."""
-    detail = detail or ''
-    parts = [p.strip() for p in detail.split(',')]
+    """Service DETAIL -> {type, mode}; unknown parts are None."""
+    parts = [p.strip() for p in (detail or '').split(',')]
     kind = parts[0].upper() if parts else ''
     mode_words = parts[1].split('(')[0].strip().upper() if len(parts) > 1 else ''
-    info = dict(type=_KINDS.get(kind, kind.lower() or None),
+    return dict(type=_KINDS.get(kind, kind.lower() or None),
                 mode=_MODES.get(mode_words, mode_words or None))
-    for key, pattern, convert in _TSC_FIELDS:
-        match = pattern.search(detail)
-        info[key] = convert(match.group(1)) if match else None
-    return info
 
 
 def service_state(parsed, name):
-    """The service as this node's table lists it: {name, state, status, cname, type, mode, tscid, obsip, obsport}."""
+    """The service as this node's table lists it: {name, state, status, cname, type, mode}."""
     local = parsed['nodes'][0] if parsed['nodes'] else None
     row = cs.find_resource(parsed['resources'], 'service', name, node=local)
     if row is None:
@@ -231,6 +268,16 @@ def service_state(parsed, name):
     state = dict(name=name, state='present', status=row['status'], cname=row['cluster'])
     state.update(parse_service_detail(row['detail']))
     return state
+
+
+def tsc_membership(tscid, local_node, tsc_members):
+    """Where the TSC membership of this node's CM comes from (vendor facts TSC-2): the observer's
+    `cmrctl show --tscid` lists it or not; without that list (no observer answer) nothing is known."""
+    if tscid is None:
+        return None
+    if tsc_members is None:
+        return dict(source='none', tscid=tscid, cm_name=local_node, listed=None)
+    return dict(source='observer', tscid=tscid, cm_name=local_node, listed=local_node in tsc_members)
 
 
 def db_resources(parsed, name):
@@ -246,8 +293,9 @@ def db_resources(parsed, name):
     return found
 
 
-def differences(current, want):
-    """[(option, current value, wanted value)] for the settings given in ``want`` that differ."""
+def differences(current, want, membership=None):
+    """[(option, current value, wanted value)] for the settings given in ``want`` that differ, then
+    ('tsc_member', listed, True) when a TSC is wanted and the observer does not list this node's CM."""
     diffs = []
     for key in COMPARED:
         if want.get(key) is None:
@@ -256,6 +304,8 @@ def differences(current, want):
         same = (str(have).lower() == str(want[key]).lower()) if have is not None else False
         if not same:
             diffs.append((key, have, want[key]))
+    if membership and not membership['listed']:
+        diffs.append((TSC_MEMBER, membership['listed'], True))
     return diffs
 
 
@@ -298,12 +348,28 @@ def manual_procedure(want, dbs):
             % (where, want['name'], wanted, want['name']))
 
 
+def membership_problem(want, membership, observer_output):
+    """Why the observer's view does not settle the service's TSC membership, and what to check."""
+    if membership['listed'] is None:
+        seen = 'the observer gave no answer'
+    else:
+        seen = "the observer's cmrctl show --tscid %s does not list this node's CM %s" % (
+            membership['tscid'], membership['cm_name'])
+    return ('service %s exists but %s (cmrctl show does not print a service\'s TSC attributes, so this node '
+            'cannot tell whether it was registered with --tscid). Observer output:\n%s\nCheck that CM %s reaches '
+            'the observer at %s:%s and that the observer runs (its cmrctl show answers with its "Resource List '
+            'of Observer" table); read "cmrctl show --tscid %s" on the observer again.'
+            % (want['name'], seen, (observer_output or '(none)').rstrip(), membership['cm_name'],
+               want.get('obsip'), want.get('obsport'), membership['tscid']))
+
+
 def _describe(diffs):
     return ', '.join('%s is %s, wanted %s' % (key, 'none' if have is None else have, wanted)
-                     for key, have, wanted in diffs)
+                     for key, have, wanted in diffs if key != TSC_MEMBER)
 
 
-def plan(current, dbs, want, state, replace, local_node, envfile):
+def plan(current, dbs, want, state, replace, local_node, envfile, membership=None, observer_output=None,
+         reregistered_before=False):
     """Actions that take ``current`` to ``state``: [(verb, db or None)]; PlanError if unsafe."""
     exists = current['state'] != 'absent'
     if state == 'absent':
@@ -318,14 +384,22 @@ def plan(current, dbs, want, state, replace, local_node, envfile):
         if not want.get('cname'):
             raise PlanError('service %s does not exist: cname is required to add it' % want['name'])
         return [('add', None)]
-    diffs = differences(current, want)
+    diffs = differences(current, want, membership)
     if not diffs:
         return []
+    unsettled = any(key == TSC_MEMBER for key, _have, _want in diffs)
+    if unsettled and reregistered_before:
+        # Loop guard: one re-registration did not make the observer list the CM; another would not either.
+        raise PlanError('%s An earlier run already re-registered it; it is not re-registered again. Find out why '
+                        'the CM does not reach the observer, then remove the re-registration marker.'
+                        % membership_problem(want, membership, observer_output))
     if not replace:
-        raise PlanError('service %s exists with other settings (%s). cmrctl cannot change a service in place. %s '
-                        'Or set replace=true to let this module do it (only while every db resource of the '
-                        'service is on this node and down).'
-                        % (want['name'], _describe(diffs), manual_procedure(want, dbs)), diffs)
+        reason = (membership_problem(want, membership, observer_output) if unsettled else
+                  'service %s exists with other settings (%s). cmrctl cannot change a service in place.'
+                  % (want['name'], _describe(diffs)))
+        raise PlanError('%s If the service was registered without these settings: %s Or set replace=true to let '
+                        'this module do it (only while every db resource of the service is on this node and down).'
+                        % (reason, manual_procedure(want, dbs)), diffs)
     _check_replace(dbs, want, diffs, local_node, envfile)
     return ([('del_db', d) for d in dbs] + [('del', None), ('add', None)] + [('add_db', d) for d in dbs])
 
@@ -344,20 +418,25 @@ def _check_replace(dbs, want, diffs, local_node, envfile):
     if dbs and not envfile:
         reasons.append('db_envfile is required to add its db resources again (cmrctl show does not print it)')
     if reasons:
+        what = _describe(diffs) or 'its CM is not a member of TSC %s' % want.get('tscid')
         raise PlanError('service %s must be re-registered (%s) but %s. %s'
-                        % (want['name'], _describe(diffs), '; '.join(reasons), manual_procedure(want, dbs)), diffs)
+                        % (want['name'], what, '; '.join(reasons), manual_procedure(want, dbs)), diffs)
 
 
-def predicted(current, want, state, actions):
+def predicted(current, want, state, actions, membership=None):
     """The service after ``actions`` (check mode and the diff's 'after')."""
     if state == 'absent':
         return dict(name=want['name'], state='absent')
     if not any(verb == 'add' for verb, _db in actions):
-        return dict(current)
+        after = dict(current)
+        if membership is not None and current['state'] != 'absent':
+            after['tsc'] = membership
+        return after
     after = dict(name=want['name'], state='present', status=current.get('status', 'UP'),
-                 cname=want.get('cname') or current.get('cname'), type=want['type'])
-    for key in ('mode',) + TSC_KEYS:
-        after[key] = want[key] if want.get(key) is not None else None
+                 cname=want.get('cname') or current.get('cname'), type=want['type'], mode=want.get('mode'))
+    if want.get('tscid') is not None:
+        source = 're-registered' if current['state'] != 'absent' else 'added'
+        after['tsc'] = dict(membership or {}, source=source, tscid=want['tscid'])
     return after
 
 
@@ -384,22 +463,35 @@ class ServiceModule(object):
         self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
         return service_state(parsed, self.params['name']), db_resources(parsed, self.params['name'])
 
+    def own_cm_name(self):
+        """This node's CM_NAME: the title of its own `cmrctl show` table (vendor facts TSC-2), the name the
+        observer lists it by; `show all` lists the other nodes too."""
+        if self.params['tscid'] is None or self.params['state'] == 'absent':
+            return self.local_node
+        own = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)['nodes']
+        return own[0] if own else self.local_node
+
     def run(self):
         state = self.params['state']
         current, dbs = self.read()
         want = dict(self.want)
         if want.get('cname') is None and current['state'] != 'absent':
             want['cname'] = current['cname']
-        diffs = differences(current, want) if current['state'] != 'absent' else []
+        membership = tsc_membership(want['tscid'], self.own_cm_name(), self.params['tsc_members'])
+        exists = current['state'] != 'absent'
+        diffs = differences(current, want, membership) if exists else []
         try:
             actions = plan(current, dbs, want, state, self.params['replace'], self.local_node,
-                           self.params['db_envfile'])
+                           self.params['db_envfile'], membership, self.params['observer_output'],
+                           self.params['reregistered_before'])
         except PlanError as exc:
-            self.module.fail_json(msg=str(exc), service=current, db_resources=dbs,
-                                  differences=[list(d) for d in exc.differences], commands=[])
+            self.module.fail_json(msg=str(exc), service=dict(current, tsc=membership) if exists else current,
+                                  db_resources=dbs, differences=[list(d) for d in exc.differences], commands=[],
+                                  reregistered=False)
+        reregistered = state == 'present' and ('del', None) in actions
         result = dict(changed=bool(actions), commands=self.runner.commands, db_resources=dbs,
-                      differences=[list(d) for d in diffs])
-        after = predicted(current, want, state, actions)
+                      differences=[list(d) for d in diffs], reregistered=reregistered)
+        after = predicted(current, want, state, actions, membership)
         argvs = [action_argv(self.cmrctl, action, want, self.params['db_envfile']) for action in actions]
         if self.module.check_mode:
             for argv in argvs:
@@ -408,14 +500,16 @@ class ServiceModule(object):
             for argv in argvs:
                 self.runner.run(argv, success_marker=ADD_MARKER if argv[1] == 'add' else DEL_MARKER)
             if actions:
-                after = self.confirm(state, want, actions)
+                confirmed = self.confirm(state, want, actions)
+                after = dict(confirmed, tsc=after['tsc']) if 'tsc' in after else confirmed
         result['service'] = after
         if self.module._diff:
             result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
         self.module.exit_json(**result)
 
     def confirm(self, state, want, actions):
-        """Read the service again: it must be absent, or present with the wanted settings and its db resources."""
+        """Read the service again: it must be absent, or present with the wanted settings and its db resources.
+        Membership is not read back here: the observer lists a CM only once it connected (the caller waits)."""
         service, dbs = self.read()
         problem = None
         if state == 'absent' and service['state'] != 'absent':
@@ -446,6 +540,9 @@ def main():
         tscid=dict(type='int'),
         obsip=dict(type='str'),
         obsport=dict(type='int'),
+        tsc_members=dict(type='list', elements='str'),
+        observer_output=dict(type='str'),
+        reregistered_before=dict(type='bool', default=False),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         replace=dict(type='bool', default=False),
         db_envfile=dict(type='path'),

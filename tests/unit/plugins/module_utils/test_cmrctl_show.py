@@ -326,11 +326,14 @@ def _tsc_member(cls_id, cm_name, conn, log, rcvd_tsn):
 
 @pytest.mark.parametrize('fixture, failover, mode, normalized, members', [
     ('lab_tsc_healthy.txt', 'ON(TSN)', 'PROTECTIVE', 'protective',
-     [_tsc_member('1', 'cm_pri1', 'Y(M)', '-', '0'), _tsc_member('2', 'cm_sby1', 'Y(M)', '1', '1234')]),
+     [_tsc_member('0', 'cm_pri1', 'Y(M)', '-', '0'), _tsc_member('1', 'cm_sby1', 'Y(M)', '1', '1234')]),
+    ('lab_tsc_disaster_plan_db_down.txt', 'ON(TSN)', 'DISASTER_PLAN', 'disaster_plan',
+     [_tsc_member('0', 'cm_pri1', 'Y(M)', 'N', '0'), _tsc_member('1', 'cm_sby1', 'Y(M)', '0', '1234')]),
+    # the lab's former spelling (issue 13): still read
     ('lab_tsc_dis_plan_db_down.txt', 'ON(TSN)', 'DIS_PLAN', 'disaster_plan',
      [_tsc_member('1', 'cm_pri1', 'Y(M)', 'N', '0'), _tsc_member('2', 'cm_sby1', 'Y(M)', '0', '1234')]),
     ('lab_tsc_observer_down.txt', 'OFF', 'PROTECTIVE', 'protective',
-     [_tsc_member('1', 'cm_pri1', 'N', '-', '0'), _tsc_member('2', 'cm_sby1', 'N', '1', '1234')]),
+     [_tsc_member('0', 'cm_pri1', 'N', '-', '0'), _tsc_member('1', 'cm_sby1', 'N', '1', '1234')]),
 ])
 def test_lab_tsc_samples(fixture, failover, mode, normalized, members):
     assert cs.parse_tsc(read_fixture(fixture)) == dict(id=1, failover=failover, mode=mode,
@@ -353,10 +356,10 @@ def _obs_member(cls_id, cm_name, cm_stat, inst_stat, role):
 
 
 @pytest.mark.parametrize('fixture, members', [
-    ('lab_observer_show.txt', [_obs_member('1', 'cm_pri1', 'UP', 'UP(NRML)', 'PRIMARY'),
-                               _obs_member('2', 'cm_sby1', 'UP', 'UP(RECO)', 'TARGET')]),
-    ('lab_observer_after_afo.txt', [_obs_member('1', 'cm_pri1', 'DOWN', 'DOWN', 'TARGET'),
-                                    _obs_member('2', 'cm_sby1', 'UP', 'UP(FAILOVER)', 'PRIMARY')]),
+    ('lab_observer_show.txt', [_obs_member('0', 'cm_pri1', 'UP', 'UP(NRML)', 'PRIMARY'),
+                               _obs_member('1', 'cm_sby1', 'UP', 'UP(RECO)', 'TARGET')]),
+    ('lab_observer_after_afo.txt', [_obs_member('0', 'cm_sby1', 'UP', 'UP(FAILOVER)', 'PRIMARY'),
+                                    _obs_member('1', 'cm_pri1', 'DOWN', 'DOWN', 'TARGET')]),
 ])
 def test_lab_observer_samples(fixture, members):
     text = read_fixture(fixture)

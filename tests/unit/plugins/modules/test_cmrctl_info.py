@@ -73,7 +73,8 @@ def test_observer_node_is_read_with_plain_show_and_tscid(tb_home):
     assert (result['resources'], result['nodes'], result['local_node']) == ([], [], 'obs1')
     assert [m['role'] for m in result['observer']['members']] == ['PRIMARY', 'TARGET']
     assert result['tsc']['mode_normalized'] == 'protective'
-    assert result['tsc']['members'][1] == dict(cls_id='2', cm_name='cm_sby1', conn='Y(M)', log='1', heartbeat='5',
+    assert result['tsc_raw'] == read_fixture('lab_tsc_healthy.txt')
+    assert result['tsc']['members'][1] == dict(cls_id='1', cm_name='cm_sby1', conn='Y(M)', log='1', heartbeat='5',
                                                rcvd_tsn='1234')
 
 

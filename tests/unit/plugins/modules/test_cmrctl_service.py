@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, tibero.cm contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""cmrctl_service: DETAIL parsing, plan table, and main() against seed 000 and lab `cmrctl show all` tables."""
+"""cmrctl_service: DETAIL parsing, TSC membership from the observer, plan table, and main() against seed 000
+and lab `cmrctl show all` tables."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,8 +19,8 @@ from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
 
 SEED_SHOW_ALL = read_fixture('seed000_show_all_no_group.txt')
 HOME = '/home/tibero/tibero/tibero7'
+# What a real CM prints for a service, with or without --tscid (aws-ia gen_db_p.sh; vendor facts TSC-1).
 PLAIN = 'Database, Active Cluster (auto-restart: OFF)'
-TSC_DETAIL = PLAIN + ', tscid: 1, obsip: 172.19.0.30, obsport: 9700'
 TSC = dict(tscid=1, obsip='172.19.0.30', obsport=9700)
 
 
@@ -48,13 +49,15 @@ def lab_table(service_detail=PLAIN, db_status='UP(NRML)', service=True, db=True)
     return '\n'.join(lines) + '\n'
 
 
-WANT = dict(name='tsc_pri', cname='cls_pri', type='db', mode='AC', **TSC)
+WANT = dict(name='tsc_pri', cname='cls_pri', type='db', mode=None, **TSC)
 ABSENT = dict(name='tsc_pri', state='absent')
-PLAIN_SVC = dict(name='tsc_pri', state='present', status='UP', cname='cls_pri', type='db', mode='AC',
-                 tscid=None, obsip=None, obsport=None)
-TSC_SVC = dict(PLAIN_SVC, **TSC)
+PLAIN_SVC = dict(name='tsc_pri', state='present', status='UP', cname='cls_pri', type='db', mode='AC')
 DB_UP = dict(name='tb_pri', node='cm_pri1', status='UP(NRML)', dbhome=HOME)
 DB_DOWN = dict(DB_UP, status='DOWN')
+LISTED = dict(source='observer', tscid=1, cm_name='cm_pri1', listed=True)
+NOT_LISTED = dict(LISTED, listed=False)
+NO_ANSWER = dict(source='none', tscid=1, cm_name='cm_pri1', listed=None)
+OBSERVER_OUT = read_fixture('lab_tsc_healthy.txt')
 
 
 # --------------------------------------------------------------------------------------------------
@@ -62,11 +65,11 @@ DB_DOWN = dict(DB_UP, status='DOWN')
 
 
 @pytest.mark.parametrize('detail, parsed', [
-    (PLAIN, dict(type='db', mode='AC', tscid=None, obsip=None, obsport=None)),
-    (TSC_DETAIL, dict(type='db', mode='AC', **TSC)),
-    ('Database, High Availability (auto-restart: ON), TSC_ID=7, OBSIP=obs1.example, OBSPORT=9000',
-     dict(type='db', mode='HA', tscid=7, obsip='obs1.example', obsport=9000)),
-    ('', dict(type=None, mode=None, tscid=None, obsip=None, obsport=None)),
+    (PLAIN, dict(type='db', mode='AC')),
+    # The DETAIL the lab printed before (issue 13): TSC words in DETAIL are not read (vendor facts TSC-1).
+    (PLAIN + ', tscid: 1, obsip: 172.19.0.30, obsport: 9700', dict(type='db', mode='AC')),
+    ('Database, High Availability (auto-restart: ON)', dict(type='db', mode='HA')),
+    ('', dict(type=None, mode=None)),
 ])
 def test_parse_service_detail(detail, parsed):
     assert cmrctl_service.parse_service_detail(detail) == parsed
@@ -82,57 +85,90 @@ def test_state_and_db_resources_from_the_seed_show_all():
         dict(name='tibero2', node='cm_tibero2', status='UP(NRML)', dbhome=HOME)]
 
 
-def test_wrapped_tsc_detail_of_the_lab_is_read_back():
-    parsed = cs.parse_nodes(lab_table(TSC_DETAIL))
-    assert cmrctl_service.service_state(parsed, 'tsc_pri') == TSC_SVC
+@pytest.mark.parametrize('tscid, members, membership', [
+    (None, ['cm_pri1'], None),
+    (1, None, NO_ANSWER),
+    (1, [], NOT_LISTED),
+    (1, ['cm_sby1'], NOT_LISTED),
+    (1, ['cm_sby1', 'cm_pri1'], LISTED),
+])
+def test_tsc_membership_comes_from_the_observer_list_only(tscid, members, membership):
+    assert cmrctl_service.tsc_membership(tscid, 'cm_pri1', members) == membership
 
 
-@pytest.mark.parametrize('current, dbs, want, state, replace, actions', [
-    (ABSENT, [], WANT, 'present', False, [('add', None)]),
-    (ABSENT, [], WANT, 'absent', False, []),
-    (TSC_SVC, [DB_UP], WANT, 'present', False, []),
-    (TSC_SVC, [DB_UP], dict(WANT, mode=None, tscid=None, obsip=None, obsport=None), 'present', False, []),
-    (PLAIN_SVC, [DB_UP], dict(WANT, tscid=None, obsip=None, obsport=None), 'present', False, []),
-    (PLAIN_SVC, [], WANT, 'present', True, [('del', None), ('add', None)]),
-    (PLAIN_SVC, [DB_DOWN], WANT, 'present', True,
+@pytest.mark.parametrize('current, dbs, want, state, replace, membership, actions', [
+    (ABSENT, [], WANT, 'present', False, NOT_LISTED, [('add', None)]),
+    (ABSENT, [], WANT, 'present', False, NO_ANSWER, [('add', None)]),
+    (ABSENT, [], WANT, 'absent', False, None, []),
+    # registered: the observer lists the CM, whatever DETAIL says
+    (PLAIN_SVC, [DB_UP], WANT, 'present', False, LISTED, []),
+    (PLAIN_SVC, [DB_UP], WANT, 'present', True, LISTED, []),
+    (PLAIN_SVC, [DB_UP], dict(WANT, mode='AC'), 'present', False, LISTED, []),
+    (PLAIN_SVC, [DB_UP], dict(WANT, tscid=None, obsip=None, obsport=None), 'present', False, None, []),
+    (PLAIN_SVC, [], WANT, 'present', True, NOT_LISTED, [('del', None), ('add', None)]),
+    (PLAIN_SVC, [DB_DOWN], WANT, 'present', True, NO_ANSWER,
      [('del_db', DB_DOWN), ('del', None), ('add', None), ('add_db', DB_DOWN)]),
-    (TSC_SVC, [], WANT, 'absent', False, [('del', None)]),
+    (PLAIN_SVC, [], WANT, 'absent', False, None, [('del', None)]),
 ])
-def test_plan(current, dbs, want, state, replace, actions):
-    assert cmrctl_service.plan(current, dbs, want, state, replace, 'cm_pri1', '/env') == actions
+def test_plan(current, dbs, want, state, replace, membership, actions):
+    assert cmrctl_service.plan(current, dbs, want, state, replace, 'cm_pri1', '/env', membership) == actions
 
 
-@pytest.mark.parametrize('current, dbs, want, state, replace, envfile, message', [
-    (PLAIN_SVC, [DB_UP], WANT, 'present', False, '/env',
-     'service tsc_pri exists with other settings (tscid is none, wanted 1, obsip is none, wanted 172.19.0.30, '
-     'obsport is none, wanted 9700). cmrctl cannot change a service in place.'),
-    (PLAIN_SVC, [DB_UP], WANT, 'present', True, '/env', 'its instance is up (tb_pri UP(NRML)): stop it first'),
-    (PLAIN_SVC, [DB_DOWN, dict(DB_DOWN, name='tb_pri2', node='cm_pri2')], WANT, 'present', True, '/env',
-     'db resources on other nodes belong to it (tb_pri2 on cm_pri2)'),
-    (PLAIN_SVC, [DB_DOWN], WANT, 'present', True, None, 'db_envfile is required'),
-    (TSC_SVC, [DB_DOWN], WANT, 'absent', False, '/env', 'the CM refuses while db resources belong to it (tb_pri on'),
-    (ABSENT, [], dict(WANT, cname=None), 'present', False, '/env', 'cname is required to add it'),
+@pytest.mark.parametrize('current, dbs, want, state, replace, membership, envfile, message', [
+    (PLAIN_SVC, [DB_UP], WANT, 'present', False, NOT_LISTED, '/env',
+     "service tsc_pri exists but the observer's cmrctl show --tscid 1 does not list this node's CM cm_pri1"),
+    (PLAIN_SVC, [DB_UP], WANT, 'present', False, NO_ANSWER, '/env',
+     'service tsc_pri exists but the observer gave no answer'),
+    (PLAIN_SVC, [DB_UP], dict(WANT, mode='HA'), 'present', False, LISTED, '/env',
+     'service tsc_pri exists with other settings (mode is AC, wanted HA). cmrctl cannot change a service in place.'),
+    (PLAIN_SVC, [DB_UP], WANT, 'present', True, NOT_LISTED, '/env',
+     'its CM is not a member of TSC 1) but its instance is up (tb_pri UP(NRML)): stop it first'),
+    (PLAIN_SVC, [DB_DOWN, dict(DB_DOWN, name='tb_pri2', node='cm_pri2')], WANT, 'present', True, NOT_LISTED,
+     '/env', 'db resources on other nodes belong to it (tb_pri2 on cm_pri2)'),
+    (PLAIN_SVC, [DB_DOWN], WANT, 'present', True, NOT_LISTED, None, 'db_envfile is required'),
+    (PLAIN_SVC, [DB_DOWN], WANT, 'absent', False, None, '/env',
+     'the CM refuses while db resources belong to it (tb_pri on'),
+    (ABSENT, [], dict(WANT, cname=None), 'present', False, None, '/env', 'cname is required to add it'),
 ])
-def test_plan_refuses(current, dbs, want, state, replace, envfile, message):
+def test_plan_refuses(current, dbs, want, state, replace, membership, envfile, message):
     with pytest.raises(cmrctl_service.PlanError) as exc:
-        cmrctl_service.plan(current, dbs, want, state, replace, 'cm_pri1', envfile)
+        cmrctl_service.plan(current, dbs, want, state, replace, 'cm_pri1', envfile, membership)
     assert message in str(exc.value)
 
 
-def test_refusal_names_the_manual_procedure():
+def test_refusal_quotes_the_observer_and_names_the_manual_procedure():
     with pytest.raises(cmrctl_service.PlanError) as exc:
-        cmrctl_service.plan(PLAIN_SVC, [DB_UP], WANT, 'present', False, 'cm_pri1', None)
+        cmrctl_service.plan(PLAIN_SVC, [DB_UP], WANT, 'present', False, 'cm_pri1', None, NOT_LISTED, OBSERVER_OUT)
     msg = str(exc.value)
+    assert 'Observer output:\n' + OBSERVER_OUT.rstrip() + '\n' in msg
+    assert 'Check that CM cm_pri1 reaches the observer at 172.19.0.30:9700' in msg
     assert '"cmrctl del db --name <sid>" (db resources: tb_pri on cm_pri1)' in msg
-    assert ('"cmrctl add service --name tsc_pri --cname cls_pri --type db --mode AC --tscid 1 --obsip 172.19.0.30 '
+    assert ('"cmrctl add service --name tsc_pri --cname cls_pri --type db --tscid 1 --obsip 172.19.0.30 '
             '--obsport 9700"') in msg
     assert 'replace=true' in msg
-    assert exc.value.differences == [('tscid', None, 1), ('obsip', None, '172.19.0.30'), ('obsport', None, 9700)]
+    assert exc.value.differences == [('tsc_member', False, True)]
 
 
-def test_action_argv():
-    assert cmrctl_service.action_argv('cmrctl', ('add', None), dict(WANT, mode=None, tscid=None)) == [
+@pytest.mark.parametrize('membership', [NOT_LISTED, NO_ANSWER])
+def test_a_second_re_registration_is_refused_even_with_replace(membership):
+    with pytest.raises(cmrctl_service.PlanError) as exc:
+        cmrctl_service.plan(PLAIN_SVC, [DB_DOWN], WANT, 'present', True, 'cm_pri1', '/env', membership,
+                            'TSC(ID: 1) is not found.', reregistered_before=True)
+    assert 'An earlier run already re-registered it; it is not re-registered again' in str(exc.value)
+    assert 'TSC(ID: 1) is not found.' in str(exc.value)
+    # no difference returned: a caller that may re-register does not take this refusal for a planned one
+    assert exc.value.differences == []
+
+
+def test_the_marker_alone_changes_nothing_once_the_cm_is_listed():
+    assert cmrctl_service.plan(PLAIN_SVC, [DB_UP], WANT, 'present', True, 'cm_pri1', '/env', LISTED,
+                               reregistered_before=True) == []
+
+
+def test_action_argv_passes_mode_only_when_given():
+    assert cmrctl_service.action_argv('cmrctl', ('add', None), dict(WANT, tscid=None)) == [
         'cmrctl', 'add', 'service', '--name', 'tsc_pri', '--cname', 'cls_pri', '--type', 'db']
+    assert cmrctl_service.action_argv('cmrctl', ('add', None), dict(WANT, mode='HA'))[9:11] == ['--mode', 'HA']
     assert cmrctl_service.action_argv('cmrctl', ('add_db', DB_DOWN), WANT, '/env') == [
         'cmrctl', 'add', 'db', '--name', 'tb_pri', '--svcname', 'tsc_pri', '--dbhome', HOME, '--envfile', '/env']
     assert cmrctl_service.action_argv('cmrctl', ('del_db', DB_DOWN), WANT) == ['cmrctl', 'del', 'db', '--name', 'tb_pri']
@@ -148,7 +184,8 @@ def tb_home(tmp_path):
 
 
 def _args(tb_home, **kwargs):
-    args = dict(name='tsc_pri', cname='cls_pri', mode='AC', tb_home=tb_home, cm_sid='cm_pri', **TSC)
+    args = dict(name='tsc_pri', cname='cls_pri', tb_home=tb_home, cm_sid='cm_pri', tsc_members=[],
+                observer_output=OBSERVER_OUT, **TSC)
     args.update(kwargs)
     return args
 
@@ -158,7 +195,7 @@ def _cmrctl(tb_home, *args):
 
 
 def _add(tb_home):
-    return _cmrctl(tb_home, 'add', 'service', '--name', 'tsc_pri', '--cname', 'cls_pri', '--type', 'db', '--mode', 'AC',
+    return _cmrctl(tb_home, 'add', 'service', '--name', 'tsc_pri', '--cname', 'cls_pri', '--type', 'db',
                    '--tscid', '1', '--obsip', '172.19.0.30', '--obsport', '9700')
 
 
@@ -166,94 +203,140 @@ def _show(tb_home, out):
     return Step(_cmrctl(tb_home, 'show', 'all'), out=out)
 
 
+def _reads(tb_home, out, own=None):
+    """The first read with tscid: `show all` (the service, the db resources), then `show` (this node's CM name)."""
+    return [_show(tb_home, out), Step(_cmrctl(tb_home, 'show'), out=own or out)]
+
+
 ADD_OUT = 'Resource add success! (service, tsc_pri)\n'
 DEL_OUT = 'Resource del success! (service, tsc_pri)\n'
 
 
-def test_absent_service_is_added_then_confirmed(tb_home):
+def test_absent_service_is_added_without_mode_then_confirmed(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out=ADD_OUT),
-        _show(tb_home, lab_table(TSC_DETAIL, db=False)),
+        _show(tb_home, lab_table(db=False)),
     ])
     result = run_module(cmrctl_service.main, _args(tb_home), fake, diff=True)
     fake.assert_all_used()
-    assert (result['changed'], result['commands']) == (True, [_add(tb_home)])
-    assert result['service'] == TSC_SVC
+    assert (result['changed'], result['commands'], result['reregistered']) == (True, [_add(tb_home)], False)
+    assert result['service'] == dict(PLAIN_SVC, tsc=dict(NOT_LISTED, source='added'))
     assert result['diff'] == dict(before=dict(state='absent'),
-                                  after=dict(state='present', cname='cls_pri', type='db', mode='AC', **TSC))
+                                  after=dict(state='present', cname='cls_pri', type='db', mode='AC'))
     env = fake.calls[1].env
     assert (env['TB_HOME'], env['CM_SID'], env['LC_ALL']) == (tb_home, 'cm_pri', 'C')
 
 
-def test_registered_service_changes_nothing(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table(TSC_DETAIL))])
-    result = run_module(cmrctl_service.main, _args(tb_home), fake, diff=True)
+def test_registered_service_changes_nothing_whatever_detail_says(tb_home):
+    fake = FakeRunCommand(_reads(tb_home, lab_table()))
+    result = run_module(cmrctl_service.main, _args(tb_home, tsc_members=['cm_pri1', 'cm_sby1']), fake, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands'], result['differences']) == (False, [], [])
+    assert result['service'] == dict(PLAIN_SVC, tsc=LISTED)
     assert result['diff']['before'] == result['diff']['after']
     assert result['db_resources'] == [DB_UP]
 
 
+def test_seed_site_listed_by_the_observer_changes_nothing(tb_home):
+    """The seed's real `cmrctl show all` (two nodes); the observer lists the local CM."""
+    fake = FakeRunCommand(_reads(tb_home, SEED_SHOW_ALL, read_fixture('seed000_show_node1_no_group.txt')))
+    result = run_module(cmrctl_service.main, _args(tb_home, name='tibero', cname='cls_tibero',
+                                                   tsc_members=['cm_tibero1', 'cm_tibero2'], replace=True), fake)
+    assert (result['changed'], result['commands'], result['reregistered']) == (False, [], False)
+    assert result['service']['tsc'] == dict(LISTED, cm_name='cm_tibero1')
+
+
+def test_membership_is_checked_for_the_cm_of_this_node_own_show(tb_home):
+    """The CM name comes from this node's own `cmrctl show` table title, the name the observer lists it by."""
+    own = lab_table().replace('Resource List of Node cm_pri1', 'Resource List of Node cm_pri9')
+    fake = FakeRunCommand(_reads(tb_home, lab_table(), own))
+    result = run_module(cmrctl_service.main, _args(tb_home, tsc_members=['cm_pri9']), fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['service']['tsc']) == (False, dict(LISTED, cm_name='cm_pri9'))
+
+
 def test_check_mode_plans_without_running(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table(service=False, db=False))])
+    fake = FakeRunCommand(_reads(tb_home, lab_table(service=False, db=False)))
     result = run_module(cmrctl_service.main, _args(tb_home), fake, check_mode=True, diff=True)
     fake.assert_all_used()
-    assert (result['changed'], result['commands'], result['service']) == (True, [_add(tb_home)], dict(TSC_SVC))
-    assert result['diff']['after']['tscid'] == 1
+    assert (result['changed'], result['commands']) == (True, [_add(tb_home)])
+    assert result['service']['tsc']['source'] == 'added'
 
 
-def test_service_without_tsc_fails_with_differences_and_runs_nothing(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table())])
+@pytest.mark.parametrize('members, said', [
+    ([], "does not list this node's CM cm_pri1"),
+    (None, 'the observer gave no answer'),
+])
+def test_service_not_listed_fails_with_the_observer_output_and_runs_nothing(tb_home, members, said):
+    fake = FakeRunCommand(_reads(tb_home, lab_table()))
     with pytest.raises(AnsibleFailJson) as exc:
-        run_module(cmrctl_service.main, _args(tb_home), fake)
+        run_module(cmrctl_service.main, _args(tb_home, tsc_members=members), fake)
     fake.assert_all_used()
     result = exc.value.result
-    assert result['commands'] == []
-    assert result['differences'] == [['tscid', None, 1], ['obsip', None, '172.19.0.30'], ['obsport', None, 9700]]
-    assert 'exists with other settings' in result['msg'] and 'To re-register it by hand' in result['msg']
+    assert (result['commands'], result['reregistered']) == ([], False)
+    assert result['differences'] == [['tsc_member', None if members is None else False, True]]
+    assert said in result['msg'] and 'To re-register it by hand' in result['msg']
+    assert OBSERVER_OUT.rstrip() in result['msg']
 
 
-def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
+def _replace_steps(tb_home):
     del_db = _cmrctl(tb_home, 'del', 'db', '--name', 'tb_pri')
     add_db = _cmrctl(tb_home, 'add', 'db', '--name', 'tb_pri', '--svcname', 'tsc_pri', '--dbhome', HOME,
                      '--envfile', '/home/tibero/.bash_profile')
     del_svc = _cmrctl(tb_home, 'del', 'service', '--name', 'tsc_pri')
+    return del_db, del_svc, add_db
+
+
+def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
+    del_db, del_svc, add_db = _replace_steps(tb_home)
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(db_status='DOWN')),
+        *_reads(tb_home, lab_table(db_status='DOWN')),
         Step(del_db, out='Resource del success! (db, tb_pri)\n'),
         Step(del_svc, out=DEL_OUT),
         Step(_add(tb_home), out=ADD_OUT),
         Step(add_db, out='Resource add success! (db, tb_pri)\n'),
-        _show(tb_home, lab_table(TSC_DETAIL, db_status='DOWN')),
+        _show(tb_home, lab_table(db_status='DOWN')),
     ])
     result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'),
                         fake, diff=True)
     fake.assert_all_used()
     assert result['commands'] == [del_db, del_svc, _add(tb_home), add_db]
-    assert result['diff']['before']['tscid'] is None and result['diff']['after']['tscid'] == 1
+    assert (result['changed'], result['reregistered']) == (True, True)
+    assert result['service']['tsc'] == dict(NOT_LISTED, source='re-registered')
 
 
 def test_replace_in_check_mode_plans_the_four_commands(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table(db_status='DOWN'))])
+    fake = FakeRunCommand(_reads(tb_home, lab_table(db_status='DOWN')))
     result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env'), fake, check_mode=True)
     assert [argv[1:3] for argv in result['commands']] == [['del', 'db'], ['del', 'service'], ['add', 'service'],
                                                           ['add', 'db']]
-    assert result['service'] == dict(TSC_SVC, status='UP')
+    assert result['reregistered'] is True
 
 
 def test_replace_of_a_running_instance_fails_before_deleting(tb_home):
-    fake = FakeRunCommand([_show(tb_home, lab_table())])
+    fake = FakeRunCommand(_reads(tb_home, lab_table()))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env'), fake)
     fake.assert_all_used()
     assert 'stop it first' in exc.value.result['msg'] and exc.value.result['commands'] == []
 
 
+def test_an_earlier_re_registration_stops_the_run_instead_of_a_second_one(tb_home):
+    fake = FakeRunCommand(_reads(tb_home, lab_table(db_status='DOWN')))
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env', reregistered_before=True),
+                   fake)
+    fake.assert_all_used()
+    result = exc.value.result
+    assert (result['commands'], result['differences']) == ([], [])
+    assert 'already re-registered it' in result['msg'] and OBSERVER_OUT.rstrip() in result['msg']
+
+
 def test_absent_deletes_a_service_without_db(tb_home):
     del_svc = _cmrctl(tb_home, 'del', 'service', '--name', 'tsc_pri')
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(TSC_DETAIL, db=False)),
+        _show(tb_home, lab_table(db=False)),
         Step(del_svc, out=DEL_OUT),
         _show(tb_home, lab_table(service=False, db=False)),
     ])
@@ -264,7 +347,7 @@ def test_absent_deletes_a_service_without_db(tb_home):
 
 def test_failed_add_reports_cmd_rc_stdout_stderr(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), rc=1, out='', err="Cluster resource 'cls_pri' does not exist on this node.\n"),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
@@ -277,7 +360,7 @@ def test_failed_add_reports_cmd_rc_stdout_stderr(tb_home):
 
 def test_missing_success_marker_is_a_failure(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out='something else\n'),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
@@ -287,13 +370,13 @@ def test_missing_success_marker_is_a_failure(tb_home):
 
 def test_add_not_confirmed_by_show_fails(tb_home):
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out=ADD_OUT),
-        _show(tb_home, lab_table(db=False)),
+        _show(tb_home, lab_table(service=False, db=False)),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home), fake)
-    assert 'cmrctl show lists other settings (tscid is none, wanted 1' in exc.value.result['msg']
+    assert 'service tsc_pri is not listed after cmrctl add service' in exc.value.result['msg']
     assert exc.value.result['changed'] is True
 
 

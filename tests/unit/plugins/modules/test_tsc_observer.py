@@ -16,7 +16,8 @@ from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, FakeRunCommand, Step, make_tb_home, read_fixture, run_module)
 
 PROTECTIVE = read_fixture('lab_tsc_healthy.txt')
-DIS_PLAN = read_fixture('lab_tsc_dis_plan_db_down.txt')
+DIS_PLAN = read_fixture('lab_tsc_disaster_plan_db_down.txt')
+OLD_DIS_PLAN = read_fixture('lab_tsc_dis_plan_db_down.txt')  # the lab's former spelling, still read
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def _args(tb_home, mode):
 
 
 @pytest.mark.parametrize('show, mode', [(PROTECTIVE, 'protective'), (DIS_PLAN, 'disaster_plan'),
+                                        (OLD_DIS_PLAN, 'disaster_plan'),
                                         (PROTECTIVE.replace('PROTECTIVE', '   PROTECT'), 'protective')])
 def test_same_mode_changes_nothing(tb_home, show, mode):
     fake = FakeRunCommand([_show(tb_home, show)])
@@ -58,7 +60,7 @@ def test_other_mode_is_set_and_confirmed(tb_home):
     result = run_module(tsc_observer.main, _args(tb_home, 'disaster_plan'), fake, diff=True)
     fake.assert_all_used()
     assert (result['changed'], result['commands']) == (True, [_set(tb_home, 'disaster_plan')])
-    assert result['tsc']['mode'] == 'DIS_PLAN'
+    assert result['tsc']['mode'] == 'DISASTER_PLAN'
     assert result['diff'] == dict(before=dict(mode='protective'), after=dict(mode='disaster_plan'))
 
 
