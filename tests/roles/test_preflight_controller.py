@@ -164,7 +164,7 @@ def test_validate_playbook_accepts_the_lab_model():
 
 def test_validate_playbook_accepts_the_prod_model():
     rc, out = _run(['-i', 'inventories/prod', 'playbooks/validate.yml',
-                    '-e', '@' + os.path.join(ROOT, 'inventories', 'prod', 'vault.example.yml')])
+                    '-e', '@' + os.path.join(ROOT, 'examples', 'vault.example.yml')])
     assert rc == 0, out
 
 
