@@ -29,9 +29,10 @@ ansible-galaxy collection build --output-path "$work/dist" "$TCM_ROOT" >/dev/nul
 tarball="$(find "$work/dist" -name 'tibero-cm-*.tar.gz')"
 mkdir -p "$work/home"
 rc=0
-env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH HOME="$work/home" \
+# In $work: the importer writes importer_result.json into its working directory.
+(cd "$work" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH HOME="$work/home" \
     GALAXY_IMPORTER_CONFIG="$TCM_ROOT/scripts/galaxy-importer.cfg" \
-    python -m galaxy_importer.main "$tarball" >"$work/importer.log" 2>&1 || rc=$?
+    python -m galaxy_importer.main "$tarball") >"$work/importer.log" 2>&1 || rc=$?
 problems="$(grep -E '^(WARNING|ERROR)' "$work/importer.log" \
     | grep -v 'Ignore files skip ansible-test sanity tests' || true)"
 if ((rc != 0)) || [[ -n "$problems" ]] || ! grep -q 'Importer processing completed successfully' "$work/importer.log"; then
