@@ -16,14 +16,15 @@ SANITY_PYTHON ?= 3.11
 TEST_STEPS := bootstrap collection units lab-units sanity lint playbooks controller-matrix lab-suites
 
 .PHONY: help bootstrap collection image lab lab-up lab-converge lab-status lab-down bench \
-	units lab-units sanity lint playbooks controller-matrix molecule reliability lab-suites test
+	units lab-units sanity lint docs-lint docs playbooks controller-matrix molecule reliability lab-suites test
 
 help:
 	@echo "make lab        bootstrap, lab image, 4 lab containers, site.yml, status"
 	@echo "make lab-down   remove the lab containers, network and volume"
 	@echo "make test       $(TEST_STEPS) (fail-fast)"
 	@echo "make bench      the benchmark on tcm-bench labs, not part of make test (bench/README.md)"
-	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | playbooks | controller-matrix | molecule | reliability | lab-suites"
+	@echo "make docs       the documentation site in build/docs/html (antsibull-docs + Sphinx), not part of make test"
+	@echo "single steps:   make bootstrap | collection | image | units | lab-units | sanity | lint | docs-lint | playbooks | controller-matrix | molecule | reliability | lab-suites"
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -77,11 +78,21 @@ sanity: collection
 lint: collection
 	$(ENV) yamllint --strict .
 	$(ENV) ansible-lint --strict
+	$(ENV) bash scripts/docs_lint.sh
+
+# The documentation checks of lint alone (scripts/docs_lint.sh: antsibull-docs, antsibull-changelog,
+# galaxy-importer on the built tarball).
+docs-lint: collection
+	$(ENV) bash scripts/docs_lint.sh
+
+# The documentation site (antsibull-docs + Sphinx, offline) in build/docs/html; not part of make test.
+docs: collection
+	$(ENV) bash scripts/docs_build.sh
 
 # Playbooks on the controller only: syntax of every playbook, and site.yml stopping in preflight on bad
-# models before any host is contacted.
+# models before any host is contacted; then the tarball holds only what a user runs (tests/artifact).
 playbooks: collection
-	$(ENV) python -m pytest $(PYTEST_OPTS) tests/roles
+	$(ENV) python -m pytest $(PYTEST_OPTS) tests/roles tests/artifact
 
 # The controller-side tests (the collection's unit tests, then tests/roles: playbook syntax and model
 # validation) on every other ansible-core release meta/runtime.yml declares (scripts/controller-matrix.txt,

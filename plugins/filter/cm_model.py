@@ -67,7 +67,7 @@ INSTANCE_KEYS = ('id', 'user', 'password', 'agent_list_delimiter', 'ext_agents',
                  'apply_agents', 'llob_port', 'llob_agents', 'source', 'target', 'options', 'install_host')
 DB_KEYS = ('cluster', 'type', 'install_user', 'install_password')
 
-# Values an example inventory ships in place of a secret (inventories/prod/vault.example.yml): never
+# Values an example inventory ships in place of a secret (examples/vault.example.yml): never
 # a real password, so a site still carrying one is stopped before prs_install.cfg is written.
 PLACEHOLDER_RE = re.compile(r'(change|replace)[_-]?me', re.IGNORECASE)
 

@@ -203,7 +203,7 @@ def test_validate_playbook_accepts_the_lab_model():
 
 
 def test_validate_playbook_accepts_the_prod_model(tmp_path):
-    example = os.path.join(ROOT, 'inventories', 'prod', 'vault.example.yml')
+    example = os.path.join(ROOT, 'examples', 'vault.example.yml')
     secrets = tmp_path / 'vault.yml'
     secrets.write_text(yaml.safe_dump(dict((name, 'Real_%d' % i) for i, name in
                                            enumerate(sorted(yaml.safe_load(open(example)))))))
@@ -213,7 +213,7 @@ def test_validate_playbook_accepts_the_prod_model(tmp_path):
 
 def test_validate_playbook_refuses_the_example_secrets():
     rc, out = _run(['-i', 'inventories/prod', 'playbooks/validate.yml',
-                    '-e', '@' + os.path.join(ROOT, 'inventories', 'prod', 'vault.example.yml')])
+                    '-e', '@' + os.path.join(ROOT, 'examples', 'vault.example.yml')])
     assert rc != 0, out
     for var in ('tibero_cm_instance.password', 'tibero_cm_instance.source.install_password',
                 'tibero_cm_instance.target.install_password'):

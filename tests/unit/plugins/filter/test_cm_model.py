@@ -190,7 +190,7 @@ BAD = [
      ['tibero_cm_prosync_user', 'must be a string, got list']),
     ('password as a number', [(('instance', 'password'), 1234)],
      ['tibero_cm_instance.password', 'must be a string, got int']),
-    # Placeholders of inventories/prod/vault.example.yml are no passwords.
+    # Placeholders of examples/vault.example.yml are no passwords.
     ('placeholder instance password', [(('instance', 'password'), 'CHANGE_ME_prs')],
      ['tibero_cm_instance.password', 'placeholder', 'ansible-vault']),
     ('placeholder install password', [(('instance', 'source', 'install_password'), 'changeme')],

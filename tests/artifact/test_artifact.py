@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The collection tarball holds what a user runs and nothing of the lab (issue 15).
+
+Builds the tarball with ``ansible-galaxy collection build`` (galaxy.yml build_ignore decides) into a
+temporary directory and reads its member list: no lab, lab inventory, test-only suite (molecule,
+reliability, bad input, the repository's controller tests), benchmark or repository tooling; the
+plugins, roles, playbooks, meta/runtime.yml, README.md and LICENSE present.
+
+Run from the repository root: ``python -m pytest tests/artifact`` (make playbooks runs it).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import subprocess
+import tarfile
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+# Path prefixes that must never ship: the lab and what needs it, the benchmark, repository tooling.
+FORBIDDEN = (
+    'lab/', 'inventories/lab/', 'inventories/tsc_lab/', 'molecule/', 'tests/reliability/',
+    'tests/badinput/', 'tests/roles/', 'tests/artifact/', 'bench/', 'scripts/', 'build/', '.ci/',
+    'Makefile', 'ansible.cfg',
+)
+REQUIRED = ('plugins/', 'roles/', 'playbooks/', 'meta/runtime.yml', 'README.md', 'LICENSE',
+            'tests/unit/', 'tests/sanity/')
+
+
+def shipped_problems(members):
+    """Members that must not ship, and required entries that are missing, as two sorted lists."""
+    names = [m.rstrip('/') for m in members]
+    bad = sorted(n for n in names
+                 if any(n == f.rstrip('/') or n.startswith(f if f.endswith('/') else f + '/')
+                        for f in FORBIDDEN)
+                 or '__pycache__' in n.split('/') or n.endswith('.pyc'))
+    missing = sorted(r for r in REQUIRED
+                     if not any(n == r.rstrip('/') or n.startswith(r if r.endswith('/') else r + '/')
+                                for n in names))
+    return bad, missing
+
+
+def test_shipped_problems_flags_lab_files_and_missing_parts():
+    bad, missing = shipped_problems([
+        'README.md', 'LICENSE', 'meta/runtime.yml', 'plugins/modules/x.py', 'roles/r/tasks/main.yml',
+        'playbooks/p.yml', 'tests/unit/t.py', 'tests/sanity/ignore-2.19.txt',
+        'lab/tools/tbcm', 'inventories/lab/hosts.yml', 'inventories/prod/hosts.yml',
+        'molecule/default/molecule.yml', 'tests/reliability/test_x.py', 'bench/run.py', 'Makefile',
+        'laboratory.md', 'plugins/filter/__pycache__/x.pyc'])
+    assert bad == ['Makefile', 'bench/run.py', 'inventories/lab/hosts.yml', 'lab/tools/tbcm',
+                   'molecule/default/molecule.yml', 'plugins/filter/__pycache__/x.pyc',
+                   'tests/reliability/test_x.py']
+    assert missing == []
+    assert shipped_problems(['README.md', 'plugins/a.py'])[1] == [
+        'LICENSE', 'meta/runtime.yml', 'playbooks/', 'roles/', 'tests/sanity/', 'tests/unit/']
+
+
+@pytest.fixture(scope='module')
+def members(tmp_path_factory):
+    out = tmp_path_factory.mktemp('dist')
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1')
+    proc = subprocess.run(['ansible-galaxy', 'collection', 'build', '--output-path', str(out), ROOT],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout
+    tarballs = [n for n in os.listdir(str(out)) if n.endswith('.tar.gz')]
+    assert len(tarballs) == 1, tarballs
+    with tarfile.open(os.path.join(str(out), tarballs[0])) as archive:
+        return archive.getnames()
+
+
+def test_tarball_ships_no_lab_test_only_or_benchmark_file(members):
+    bad, missing = shipped_problems(members)
+    assert bad == [], 'must not ship: %s' % bad
+    assert missing == [], 'missing from the tarball: %s' % missing
+
+
+def test_tarball_ships_every_plugin_role_and_playbook(members):
+    shipped = set(members)
+    for top in ('plugins/modules', 'plugins/module_utils', 'plugins/filter', 'plugins/doc_fragments',
+                'playbooks'):
+        for name in os.listdir(os.path.join(ROOT, top)):
+            if name != '__pycache__':
+                assert '%s/%s' % (top, name) in shipped, '%s/%s' % (top, name)
+    for role in os.listdir(os.path.join(ROOT, 'roles')):
+        assert 'roles/%s/tasks/main.yml' % role in shipped, role
+        assert 'roles/%s/meta/argument_specs.yml' % role in shipped, role
