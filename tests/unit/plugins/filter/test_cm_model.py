@@ -290,8 +290,7 @@ def test_not_a_mapping():
 
 
 def test_prod_example_secrets_are_refused_as_placeholders():
-    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'inventories', 'prod',
-                        'vault.example.yml')
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'examples', 'vault.example.yml')
     with open(path) as handle:
         example = yaml.safe_load(handle)
     model = _mutated([(('instance', 'password'), example['vault_tibero_cm_prs_password']),

@@ -15,7 +15,7 @@ from ansible_collections.tibero.cm.plugins.modules import prs_agent_install
 from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, FakeRunCommand, Step, run_module)
 
-AGENTS = ['agent1', 'agent2']
+AGENTS = ('agent1', 'agent2')
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def _write_outputs(prs_home, agents=AGENTS):
 
 
 def _args(prs_home, **extra):
-    args = dict(prs_home=prs_home, tb_home='/opt/tibero7', agent_ids=AGENTS, timeout=120)
+    args = dict(prs_home=prs_home, tb_home='/opt/tibero7', agent_ids=list(AGENTS), timeout=120)
     args.update(extra)
     return args
 
@@ -48,8 +48,8 @@ def test_missing_outputs_run_the_installer_which_must_write_them(prs_home):
     result = run_module(prs_agent_install.main, _args(prs_home), fake)
     fake.assert_all_used()
     assert result['changed'] and result['reasons'] == ['outputs missing']
-    assert [os.path.basename(p) for p in result['missing']] == ['prs_agent_agent1.cfg', 'prs_agent_agent2.cfg',
-                                                                 'prs_instance.map']
+    names = [os.path.basename(p) for p in result['missing']]
+    assert names == ['prs_agent_agent1.cfg', 'prs_agent_agent2.cfg', 'prs_instance.map']
     call = fake.calls[0]
     assert call.timeout == 120 and call.env['PRS_HOME'] == prs_home and call.env['TB_HOME'] == '/opt/tibero7'
     assert call.env['LC_ALL'] == 'C' and result['stdout'] == 'Agent installation Done.\n'
