@@ -97,6 +97,8 @@ _MODES = {'PROTECTIVE': 'protective', 'PROTECT': 'protective',
 _GROUP_DETAIL = re.compile(r'^\s*type:\s*(?P<grptype>\S+)\s*\(\s*failover:\s*(?P<failover>ON|OFF)\s*\)',
                            re.IGNORECASE)
 _AGENT_DETAIL = re.compile(r'^\s*(?P<script>.*?)\s*,\s*start retry cnt:\s*(?P<cnt>\d+)\s*$', re.IGNORECASE)
+_SERVICE_KINDS = {'DATABASE': 'db', 'ACTIVE STORAGE': 'as'}
+_SERVICE_MODES = {'ACTIVE CLUSTER': 'AC', 'HIGH AVAILABILITY': 'HA'}
 
 
 class _Column(object):
@@ -391,9 +393,15 @@ def normalize_mode(raw):
     return _MODES.get((raw or '').strip().upper())
 
 
-def is_up(status):
-    """True for ``UP`` and ``UP(...)`` statuses except ``UP(R)`` (running on another node)."""
+def is_up(status, on_any_node=False):
+    """The one rule for "up": ``UP`` and ``UP(...)`` statuses, except ``UP(R)`` (running on another node).
+
+    ``on_any_node``: any status starting with ``UP``, ``UP(R)`` included - a group or an agent row is
+    started in the cluster wherever it runs (cmrctl_group, cmrctl_agent); a db row is up here only.
+    """
     status = (status or '').strip().upper()
+    if on_any_node:
+        return status.startswith('UP')
     return status == 'UP' or (status.startswith('UP(') and status != 'UP(R)')
 
 
@@ -422,6 +430,33 @@ def parse_agent_detail(detail):
     if not match:
         return None
     return dict(script=match.group('script'), start_retry_cnt=int(match.group('cnt')))
+
+
+def parse_service_detail(detail):
+    """Service DETAIL ``<kind>, <mode words> (auto-restart: OFF)`` -> {type, mode}; unknown parts are None.
+
+    Seed 000, aws-ia gen_db_p.sh. A service added with --tscid/--obsip/--obsport shows the same DETAIL
+    (vendor facts TSC-1): no TSC attribute is read from it.
+    """
+    parts = [p.strip() for p in (detail or '').split(',')]
+    kind = parts[0].upper() if parts else ''
+    mode_words = parts[1].split('(')[0].strip().upper() if len(parts) > 1 else ''
+    return dict(type=_SERVICE_KINDS.get(kind, kind.lower() or None),
+                mode=_SERVICE_MODES.get(mode_words, mode_words or None))
+
+
+def db_resources(parsed, service):
+    """Every node's db rows whose DETAIL (``<service>, <dbhome>, failed retry cnt: <n>``) names ``service``:
+    [{name, node, status, dbhome}]."""
+    found = []
+    for row in parsed['resources']:
+        if row['type'] != 'db':
+            continue
+        parts = [p.strip() for p in (row.get('detail') or '').split(',')]
+        if parts and parts[0] == service:
+            found.append(dict(name=row['name'], node=row['node'], status=row['status'],
+                              dbhome=parts[1] if len(parts) > 1 else ''))
+    return found
 
 
 def local_group_names(parsed, cluster=None):

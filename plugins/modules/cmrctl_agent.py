@@ -144,29 +144,17 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.tibero.cm.plugins.module_utils import cm_resource as cr
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
-from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-# The only text a vendor document shows for an agent command (vendor-facts CMR-8). What `del agent` and
-# `start|stop agent` print is not public (CMR-9): their success is the exit code and the state read again.
-MARKERS = {'add': 'Resource add success!'}
-# The state each action leaves the agent in, read again after it.
-ACTION_STATE = {'add': 'present', 'del': 'absent', 'start': 'started', 'stop': 'stopped'}
+PlanError = cr.PlanError
 
 # '#!/bin/bash', '#!/usr/local/bin/bash -x', '#!/usr/bin/env bash', '#!/usr/bin/env -S bash -e'
 _BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?bash(\s.*)?$')
 _ENV_BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?env\s+(-\S+\s+)*bash(\s.*)?$')
 _RC127 = ('the CM runs the script through its shebang, and prs_cm.sh is loaded with "source", which /bin/sh '
           '(dash) does not know: the CM would get exit code 127. Make the first line #!/bin/bash')
-
-
-class PlanError(Exception):
-    """The wanted state cannot be reached safely; the message says why and what to do."""
-
-
-# ---------------------------------------------------------------------------------------------------
-# pure functions
 
 
 def shebang_problem(first_line):
@@ -204,10 +192,9 @@ def agent_state(parsed, name):
     """The agent as the local node's table (``parse_local``) lists it: {name, state, status, script, start_retry_cnt}."""
     row = cs.find_resource(parsed['resources'], 'agent', name)
     if row is None:
-        return dict(name=name, state='absent')
+        return cr.row_state(None, name)
     detail = cs.parse_agent_detail(row['detail']) or dict(script=row['detail'], start_retry_cnt=None)
-    return dict(name=name, state='started' if _running(row['status']) else 'stopped', status=row['status'],
-                script=detail['script'], start_retry_cnt=detail['start_retry_cnt'])
+    return cr.row_state(row, name, script=detail['script'], start_retry_cnt=detail['start_retry_cnt'])
 
 
 def grpname_from_tables(parsed, name, grpname):
@@ -225,20 +212,10 @@ def grpname_from_tables(parsed, name, grpname):
     return None
 
 
-def reached(agent, state):
-    if state == 'present':
-        return agent['state'] != 'absent'
-    return agent['state'] == state
-
-
 def group_running(parsed, grpname):
     """None when the local node does not list group ``grpname``, else whether it is started."""
     row = cs.find_resource(parsed['resources'], 'group', grpname)
-    return None if row is None else _running(row['status'])
-
-
-def _running(status):
-    return status.upper().startswith('UP')
+    return None if row is None else cs.is_up(row['status'], on_any_node=True)
 
 
 def setting_differences(current, want):
@@ -256,39 +233,13 @@ def plan(current, want, state, replace, group_is_running):
 
     ``group_is_running``: None when the group does not exist on this node, else True/False.
     """
-    exists = current['state'] != 'absent'
-    running = current['state'] == 'started'
-    if state == 'absent':
-        return (['stop'] if running else []) + (['del'] if exists else [])
-    actions = []
-    if exists:
-        diffs = setting_differences(current, want)
-        if diffs and not replace:
-            raise PlanError('agent %s exists with other settings (%s); set replace=true to delete and add it '
-                            'again (it must be down), or change the task to match' % (want['name'], _describe(diffs)))
-        if diffs and running:
-            raise PlanError('agent %s must be replaced (%s) but it is up; stop it first (state=stopped), then run '
-                            'again with replace=true' % (want['name'], _describe(diffs)))
-        if diffs:
-            actions.append('del')
-            exists = False
-    if not exists:
-        if group_is_running is None:
-            raise PlanError('group %s does not exist on this node: add it first (tibero.cm.cmrctl_group)'
-                            % want['grpname'])
-        actions.append('add')
-    if state == 'started' and not running:
-        if not group_is_running:
-            raise PlanError('agent %s can only run inside a started group, and group %s is down: start it with '
-                            'tibero.cm.cmrctl_group state=started' % (want['name'], want['grpname']))
-        actions.append('start')
-    if state == 'stopped' and running:
-        actions.append('stop')
-    return actions
-
-
-def _describe(diffs):
-    return ', '.join('%s is %s, wanted %s' % (key, have, want) for key, have, want in diffs)
+    return cr.plan_lifecycle(
+        'agent', current, want['name'], state, replace, lambda: setting_differences(current, want),
+        add_problem=None if group_is_running is not None else
+        'group %s does not exist on this node: add it first (tibero.cm.cmrctl_group)' % want['grpname'],
+        start_problem=None if group_is_running else
+        'agent %s can only run inside a started group, and group %s is down: start it with '
+        'tibero.cm.cmrctl_group state=started' % (want['name'], want['grpname']))
 
 
 def action_argv(cmrctl, action, want):
@@ -301,58 +252,25 @@ def action_argv(cmrctl, action, want):
     return argv + ['--retry_cnt', str(want['retry_cnt'])]
 
 
-def predicted(current, want, state, actions):
-    """The agent after ``actions`` (check mode and the diff's 'after')."""
-    if state == 'absent':
-        return dict(name=want['name'], state='absent')
-    after = dict(current)
-    if 'add' in actions:
-        after = dict(name=want['name'], state='stopped', status='DOWN', script=want['script'], start_retry_cnt=0)
-    if want.get('grpname'):
-        after['grpname'] = want['grpname']
-    if 'start' in actions:
-        after.update(state='started', status='UP')
-    if 'stop' in actions:
-        after.update(state='stopped', status='DOWN')
-    return after
-
-
-def diff_view(agent):
-    return dict((k, agent[k]) for k in ('state', 'script', 'grpname') if agent.get(k) is not None)
-
-
 # ---------------------------------------------------------------------------------------------------
 # module
 
 
-class AgentModule(object):
-    """Wires params -> check script -> read -> plan -> run -> confirm for one agent."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.runner = tc.make_runner(module)
-        self.cmrctl = tc.tibero_tool(module, 'cmrctl')
-        self.want = dict((k, self.params[k]) for k in ('name', 'grpname', 'script', 'pubnet', 'retry_cnt'))
+class Agent(cr.CmResource):
+    kind = 'agent'
+    wanted = ('name', 'grpname', 'script', 'pubnet', 'retry_cnt')
+    # What `del agent` and `start|stop agent` print is not public (CMR-9).
+    markers = {'add': cr.ADD_SUCCESS}
 
     def read(self):
-        """(agent state, group running or None) from this node's ``cmrctl show``."""
+        """The agent from this node's ``cmrctl show``; its group's state in ``group_is_running`` (None: absent)."""
         self.shown = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
         self.local_node = self.shown['nodes'][0]
-        return agent_state(self.shown, self.params['name']), group_running(self.shown, self.params['grpname'])
+        self.group_is_running = group_running(self.shown, self.params['grpname'])
+        return agent_state(self.shown, self.params['name'])
 
-    def read_grpname(self, current):
-        """Which group the existing agent is in: from ``cmrctl show`` when it tells, else whether
-        ``cmrctl show group --name <grpname>`` lists the agent on this node."""
-        known = grpname_from_tables(self.shown, self.params['name'], self.params['grpname'])
-        if known is None:
-            parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']],
-                                  cs.parse_group_info)
-            listed = self.params['name'] in cs.group_agents_of_node(parsed, self.local_node)
-            known = self.params['grpname'] if listed else 'another group'
-        current['grpname'] = known
-
-    def run(self):
+    def read_current(self):
+        """Check the script, read the agent, and which group it is in."""
         state = self.params['state']
         # A --check run of a whole rollout has only planned the script and the group it would register.
         pending = self.module.check_mode and self.params['prepared_by_run']
@@ -362,77 +280,66 @@ class AgentModule(object):
                 self.module.warn('%s: an earlier task of this run lays it down' % problem)
             elif problem:
                 self.module.fail_json(msg=problem, commands=[])
-        current, group_is_running = self.read()
-        if pending and group_is_running is None:
+        current = self.read()
+        if pending and self.group_is_running is None:
             self.module.warn('group %s is not registered on this node yet: an earlier task of this run registers it'
                              % self.params['grpname'])
-            group_is_running = state == 'started'
-        if state != 'absent' and current['state'] != 'absent' and group_is_running is not None:
-            self.read_grpname(current)
-        try:
-            actions = plan(current, self.want, state, self.params['replace'], group_is_running)
-        except PlanError as exc:
-            self.module.fail_json(msg=str(exc), agent=current, commands=[])
-        after = predicted(current, self.want, state, actions)
-        if self.module.check_mode:
-            for action in actions:
-                self.runner.plan(action_argv(self.cmrctl, action, self.want))
-        elif actions:
-            for index, action in enumerate(actions):
-                self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=MARKERS.get(action))
-                # Each step is confirmed by reading the state before the next one (a stop before a del,
-                # a del before the add of a replace); the last one is confirmed below.
-                if index + 1 < len(actions):
-                    self.confirm(ACTION_STATE[action], [action])
-            after = self.confirm(state, actions)
-        result = dict(changed=bool(actions), commands=self.runner.commands, agent=after)
-        if self.module._diff:
-            result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
-        self.module.exit_json(**result)
+            self.group_is_running = state == 'started'
+        if state != 'absent' and current['state'] != 'absent' and self.group_is_running is not None:
+            current['grpname'] = self.read_grpname()
+        return current
+
+    def read_grpname(self):
+        """Which group the existing agent is in: from ``cmrctl show`` when it tells, else whether
+        ``cmrctl show group --name <grpname>`` lists the agent on this node."""
+        known = grpname_from_tables(self.shown, self.params['name'], self.params['grpname'])
+        if known is None:
+            parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']],
+                                  cs.parse_group_info)
+            listed = self.params['name'] in cs.group_agents_of_node(parsed, self.local_node)
+            known = self.params['grpname'] if listed else 'another group'
+        return known
+
+    def plan(self, current):
+        return plan(current, self.want, self.params['state'], self.params['replace'], self.group_is_running)
+
+    def argv(self, action):
+        return action_argv(self.cmrctl, action, self.want)
+
+    def predicted(self, current, actions):
+        after = cr.predict_lifecycle(current, self.params['state'], actions,
+                                     dict(name=self.want['name'], script=self.want['script'], start_retry_cnt=0))
+        if self.params['state'] != 'absent' and self.want['grpname']:
+            after['grpname'] = self.want['grpname']
+        return after
+
+    def diff_view(self, agent):
+        return dict((k, agent[k]) for k in ('state', 'script', 'grpname') if agent.get(k) is not None)
+
+    def failure_hint(self, agent, state):
+        if state != 'started':
+            return ''
+        return ('; start retry cnt %s. Check $PRS_HOME/var/cmagent.log, prs_cm_%s.log and that the CM tip has CM_ID'
+                % (agent.get('start_retry_cnt'), self.params['name']))
 
     def confirm(self, state, actions):
-        """Read the agent again (until it is in ``state`` after a start or stop); fail if it is not."""
-        timeout = self.params['wait_timeout'] if ('start' in actions or 'stop' in actions) else 0
-        agent = tc.poll(lambda: self.read()[0], lambda a: reached(a, state), timeout)
-        if not reached(agent, state):
-            msg = 'agent %s is %s after %s, wanted %s' % (self.params['name'], agent.get('status', 'absent'),
-                                                          ', '.join(actions), state)
-            if state == 'started':
-                msg += ('; start retry cnt %s. Check $PRS_HOME/var/cmagent.log, prs_cm_%s.log and that the CM tip '
-                        'has CM_ID' % (agent.get('start_retry_cnt'), self.params['name']))
-            self.module.fail_json(msg=msg, agent=agent, commands=self.runner.commands, changed=True)
+        agent = super(Agent, self).confirm(state, actions)
         if self.params['grpname'] and state != 'absent':
             agent['grpname'] = self.params['grpname']
         return agent
 
 
 def main():
-    argument_spec = tc.tibero_argument_spec()
-    argument_spec.update(
-        name=dict(type='str', required=True),
-        grpname=dict(type='str'),
-        script=dict(type='path'),
-        pubnet=dict(type='str'),
-        retry_cnt=dict(type='int', default=3),
-        state=dict(type='str', default='present', choices=['present', 'absent', 'started', 'stopped']),
-        replace=dict(type='bool', default=False),
-        wait_timeout=dict(type='int', default=60),
-        prepared_by_run=dict(type='bool', default=False),
-    )
     module = AnsibleModule(
-        argument_spec=argument_spec,
+        argument_spec=cr.argument_spec(grpname=dict(type='str'), script=dict(type='path'), pubnet=dict(type='str'),
+                                       retry_cnt=dict(type='int', default=3),
+                                       prepared_by_run=dict(type='bool', default=False)),
         supports_check_mode=True,
         required_if=[('state', state, ('grpname', 'script')) for state in ('present', 'started', 'stopped')],
     )
-    tc.require(module, 'cm_sid')
-    tc.require_resource_names(module, 'name', 'grpname', 'pubnet')
-    if module.params['retry_cnt'] < 0:
-        module.fail_json(msg='retry_cnt must be 0 or more, got %d' % module.params['retry_cnt'])
-    agent_module = AgentModule(module)
-    try:
-        agent_module.run()
-    except CommandFailed as exc:
-        tc.fail(module, agent_module.runner, exc)
+    retry_cnt = module.params['retry_cnt']
+    Agent.main(module, tc.resource_name_problem(module.params, 'name', 'grpname', 'pubnet')
+               or ('retry_cnt must be 0 or more, got %d' % retry_cnt if retry_cnt < 0 else None))
 
 
 if __name__ == '__main__':

@@ -139,17 +139,11 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.tibero.cm.plugins.module_utils import cm_resource as cr
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
-from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-# Texts the ProSync CM failover guide shows (vendor-facts CMR-8). No public sample shows what
-# `del group` or `stop group` print (CMR-9): their success is the exit code and the state read again.
-MARKERS = {'add': 'Resource add success!', 'start': 'SUCCESS!'}
-
-
-class PlanError(Exception):
-    """The wanted state cannot be reached safely; the message says why and what to do."""
+PlanError = cr.PlanError
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -160,15 +154,9 @@ def group_state(parsed, name):
     """The group as the local node's table lists it: {name, state, status, cname, grptype, failover}."""
     row = cs.find_resource(parsed['resources'], 'group', name)
     if row is None:
-        return dict(name=name, state='absent')
+        return cr.row_state(None, name)
     detail = cs.parse_group_detail(row['detail']) or {}
-    return dict(name=name, state='started' if _running(row['status']) else 'stopped', status=row['status'],
-                cname=row['cluster'], grptype=detail.get('grptype'), failover=detail.get('failover'))
-
-
-def _running(status):
-    # UP, UP(R) (up on another node), UP(...): the group is started in the cluster.
-    return status.upper().startswith('UP')
+    return cr.row_state(row, name, cname=row['cluster'], grptype=detail.get('grptype'), failover=detail.get('failover'))
 
 
 def setting_differences(current, want):
@@ -185,42 +173,9 @@ def setting_differences(current, want):
 
 def plan(current, want, state, replace):
     """Actions ('add', 'start', 'stop', 'del') that take ``current`` to ``state``; PlanError if unsafe."""
-    exists = current['state'] != 'absent'
-    running = current['state'] == 'started'
-    if state == 'absent':
-        return (['stop'] if running else []) + (['del'] if exists else [])
-    actions = []
-    if exists:
-        diffs = setting_differences(current, want)
-        if diffs and not replace:
-            raise PlanError('group %s exists with other settings (%s); set replace=true to delete and add it '
-                            'again (it must be down), or change the task to match'
-                            % (want['name'], _describe(diffs)))
-        if diffs and running:
-            raise PlanError('group %s must be replaced (%s) but it is up; stop it first (state=stopped), '
-                            'then run again with replace=true' % (want['name'], _describe(diffs)))
-        if diffs:
-            actions.append('del')
-            exists = False
-    if not exists:
-        if not want.get('cname'):
-            raise PlanError('group %s does not exist: cname is required to add it' % want['name'])
-        actions.append('add')
-    if state == 'started' and not running:
-        actions.append('start')
-    if state == 'stopped' and running:
-        actions.append('stop')
-    return actions
-
-
-def _describe(diffs):
-    return ', '.join('%s is %s, wanted %s' % (key, _show(have), _show(want)) for key, have, want in diffs)
-
-
-def _show(value):
-    if isinstance(value, bool):
-        return 'ON' if value else 'OFF'
-    return value if value is not None else 'unknown'
+    return cr.plan_lifecycle('group', current, want['name'], state, replace, lambda: setting_differences(current, want),
+                             add_problem=None if want.get('cname') else
+                             'group %s does not exist: cname is required to add it' % want['name'])
 
 
 def action_argv(cmrctl, action, want):
@@ -231,28 +186,6 @@ def action_argv(cmrctl, action, want):
     return [cmrctl, action, 'group', '--name', want['name']]
 
 
-def predicted(current, want, state, actions):
-    """The group state after ``actions`` (check mode and the diff's 'after')."""
-    if state == 'absent':
-        return dict(name=want['name'], state='absent')
-    if 'add' in actions:
-        after = dict(name=want['name'], state='stopped', status='DOWN', cname=want['cname'],
-                     grptype=want['grptype'], failover=want['failover'])
-    else:
-        after = dict(current)
-    if 'start' in actions:
-        after.update(state='started', status='UP')
-    if 'stop' in actions:
-        after.update(state='stopped', status='DOWN')
-    return after
-
-
-def diff_view(group):
-    """What the diff shows of a group."""
-    keys = ('state', 'cname', 'grptype', 'failover')
-    return dict((k, group[k]) for k in keys if k in group)
-
-
 def local_agents(parsed, cluster, names=None):
     """The agent rows of cluster ``cluster`` in a ``parse_local`` result (only those in ``names`` if given)."""
     return [dict(name=r['name'], status=r['status'], detail=r['detail'])
@@ -260,19 +193,8 @@ def local_agents(parsed, cluster, names=None):
             if r['type'] == 'agent' and r['cluster'] == cluster and (names is None or r['name'] in names)]
 
 
-def reached(group, state):
-    """Whether ``group`` (``group_state``) is in ``state``; ``present`` is any existing state."""
-    if state == 'present':
-        return group['state'] != 'absent'
-    return group['state'] == state
-
-
-# The state each action leaves the group in, read again after it (the texts are not public).
-ACTION_STATE = {'add': 'present', 'del': 'absent', 'start': 'started', 'stop': 'stopped'}
-
-
 def agents_down(agents):
-    return [a for a in agents if not a['status'].upper().startswith('UP')]
+    return [a for a in agents if not cs.is_up(a['status'], on_any_node=True)]
 
 
 def describe_down_agents(name, agents):
@@ -291,21 +213,29 @@ def describe_down_agents(name, agents):
 # module
 
 
-class GroupModule(object):
-    """Wires params -> read -> plan -> run -> confirm for one group."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.runner = tc.make_runner(module)
-        self.cmrctl = tc.tibero_tool(module, 'cmrctl')
-        self.want = dict(name=self.params['name'], cname=self.params['cname'], grptype=self.params['grptype'],
-                         failover=self.params['failover'])
+class Group(cr.CmResource):
+    kind = 'group'
+    wanted = ('name', 'cname', 'grptype', 'failover')
+    # No public sample shows what `del group` or `stop group` print (CMR-9).
+    markers = {'add': cr.ADD_SUCCESS, 'start': cr.START_GROUP_SUCCESS}
+    members = members_text = None
 
     def read(self):
         self.shown = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
         self.local_node = self.shown['nodes'][0]
         return group_state(self.shown, self.params['name'])
+
+    def plan(self, current):
+        return plan(current, self.want, self.params['state'], self.params['replace'])
+
+    def argv(self, action):
+        return action_argv(self.cmrctl, action, self.want)
+
+    def predicted(self, current, actions):
+        return cr.predict_lifecycle(current, self.params['state'], actions, self.want)
+
+    def diff_view(self, group):
+        return dict((k, group[k]) for k in ('state', 'cname', 'grptype', 'failover') if k in group)
 
     def group_cluster(self):
         row = cs.find_resource(self.shown['resources'], 'group', self.params['name'])
@@ -338,48 +268,10 @@ class GroupModule(object):
         self.read()
         return self.current_agents()
 
-    def run(self):
-        self.members = None
-        state = self.params['state']
-        current = self.read()
-        try:
-            actions = plan(current, self.want, state, self.params['replace'])
-        except PlanError as exc:
-            self.module.fail_json(msg=str(exc), group=current, commands=[])
-        result = dict(changed=bool(actions), commands=self.runner.commands)
-        after = predicted(current, self.want, state, actions)
-        if self.module.check_mode:
-            for action in actions:
-                self.runner.plan(action_argv(self.cmrctl, action, self.want))
-        else:
-            for index, action in enumerate(actions):
-                self.runner.run(action_argv(self.cmrctl, action, self.want), success_marker=MARKERS.get(action))
-                # Each step is confirmed by reading the state before the next one (a stop before a del,
-                # a del before the add of a replace); the last one is confirmed below.
-                if index + 1 < len(actions):
-                    self.confirm(ACTION_STATE[action], [action])
-            if actions:
-                after = self.confirm(state, actions)
-            if state == 'started':
-                self.check_agents(actions, result)
-        result['group'] = after
-        if self.module._diff:
-            result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
-        self.module.exit_json(**result)
-
-    def confirm(self, state, actions):
-        """Read the group again (until it is in ``state`` after a start or stop); fail if it is not."""
-        timeout = self.params['wait_timeout'] if ('start' in actions or 'stop' in actions) else 0
-        group = tc.poll(self.read, lambda g: reached(g, state), timeout)
-        if not reached(group, state):
-            self.module.fail_json(msg='group %s is %s after %s, wanted %s'
-                                  % (self.params['name'], group.get('status', 'absent'),
-                                     ', '.join(actions) or 'no change', state),
-                                  group=group, commands=self.runner.commands, changed=True)
-        return group
-
-    def check_agents(self, actions, result):
+    def finish(self, actions, result):
         """This node's agents of a started group must be UP: fail after our start, warn otherwise."""
+        if self.params['state'] != 'started':
+            return
         started_now = 'start' in actions
         timeout = self.params['wait_timeout'] if started_now else 0
         # The last `cmrctl show` answers: no new command unless an agent we just started is still coming up.
@@ -396,24 +288,10 @@ class GroupModule(object):
 
 
 def main():
-    argument_spec = tc.tibero_argument_spec()
-    argument_spec.update(
-        name=dict(type='str', required=True),
-        cname=dict(type='str'),
-        grptype=dict(type='str', default='prosync'),
-        failover=dict(type='bool', default=True),
-        state=dict(type='str', default='present', choices=['present', 'absent', 'started', 'stopped']),
-        replace=dict(type='bool', default=False),
-        wait_timeout=dict(type='int', default=60),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    tc.require(module, 'cm_sid')
-    tc.require_resource_names(module, 'name', 'cname', 'grptype')
-    group_module = GroupModule(module)
-    try:
-        group_module.run()
-    except CommandFailed as exc:
-        tc.fail(module, group_module.runner, exc)
+    module = AnsibleModule(argument_spec=cr.argument_spec(cname=dict(type='str'), failover=dict(type='bool', default=True),
+                                                          grptype=dict(type='str', default='prosync')),
+                           supports_check_mode=True)
+    Group.main(module, tc.resource_name_problem(module.params, 'name', 'cname', 'grptype'))
 
 
 if __name__ == '__main__':

@@ -221,42 +221,24 @@ diff:
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.tibero.cm.plugins.module_utils import cm_resource as cr
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
-from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-ADD_MARKER = 'Resource add success!'
-DEL_MARKER = 'Resource del success!'
-
-# Service DETAIL (seed 000, aws-ia gen_db_p.sh): "<kind>, <mode words> (auto-restart: OFF)". A service added
-# with --tscid/--obsip/--obsport shows the same DETAIL (vendor facts TSC-1): no TSC attribute is read from it.
-_KINDS = {'DATABASE': 'db', 'ACTIVE STORAGE': 'as'}
-_MODES = {'ACTIVE CLUSTER': 'AC', 'HIGH AVAILABILITY': 'HA'}
+PlanError = cr.PlanError
+# `Resource add success!` after an add (vendor-facts CMR-8). The module has always required
+# `Resource del success!` after a del too, although no public sample shows it (CMR-9).
+MARKERS = {'add': cr.ADD_SUCCESS, 'add_db': cr.ADD_SUCCESS, 'del': 'Resource del success!',
+           'del_db': 'Resource del success!'}
 TSC_KEYS = ('tscid', 'obsip', 'obsport')
 COMPARED = ('cname', 'type', 'mode')
 TSC_MEMBER = 'tsc_member'
 
 
-class PlanError(Exception):
-    """The wanted state cannot be reached safely; the message says why and what to do."""
-
-    def __init__(self, msg, differences=None):
-        super(PlanError, self).__init__(msg)
-        self.differences = differences or []
-
-
 # ---------------------------------------------------------------------------------------------------
 # pure functions: state from `cmrctl show all`, TSC membership from the observer, plan, argv
-
-
-def parse_service_detail(detail):
-    """Service DETAIL -> {type, mode}; unknown parts are None."""
-    parts = [p.strip() for p in (detail or '').split(',')]
-    kind = parts[0].upper() if parts else ''
-    mode_words = parts[1].split('(')[0].strip().upper() if len(parts) > 1 else ''
-    return dict(type=_KINDS.get(kind, kind.lower() or None),
-                mode=_MODES.get(mode_words, mode_words or None))
 
 
 def service_state(parsed, name):
@@ -265,9 +247,8 @@ def service_state(parsed, name):
     row = cs.find_resource(parsed['resources'], 'service', name, node=local)
     if row is None:
         return dict(name=name, state='absent')
-    state = dict(name=name, state='present', status=row['status'], cname=row['cluster'])
-    state.update(parse_service_detail(row['detail']))
-    return state
+    return dict(name=name, state='present', status=row['status'], cname=row['cluster'],
+                **cs.parse_service_detail(row['detail']))
 
 
 def tsc_membership(tscid, local_node, tsc_members):
@@ -278,19 +259,6 @@ def tsc_membership(tscid, local_node, tsc_members):
     if tsc_members is None:
         return dict(source='none', tscid=tscid, cm_name=local_node, listed=None)
     return dict(source='observer', tscid=tscid, cm_name=local_node, listed=local_node in tsc_members)
-
-
-def db_resources(parsed, name):
-    """Every node's db rows whose DETAIL names this service: [{name, node, status, dbhome}]."""
-    found = []
-    for row in parsed['resources']:
-        if row['type'] != 'db':
-            continue
-        parts = [p.strip() for p in (row.get('detail') or '').split(',')]
-        if parts and parts[0] == name:
-            found.append(dict(name=row['name'], node=row['node'], status=row['status'],
-                              dbhome=parts[1] if len(parts) > 1 else ''))
-    return found
 
 
 def differences(current, want, membership=None):
@@ -318,13 +286,6 @@ def add_argv(cmrctl, want):
     return argv
 
 
-def add_db_argv(cmrctl, db, service, envfile):
-    argv = [cmrctl, 'add', 'db', '--name', db['name'], '--svcname', service, '--dbhome', db['dbhome']]
-    if envfile:
-        argv += ['--envfile', envfile]
-    return argv
-
-
 def action_argv(cmrctl, action, want, envfile=None):
     """The cmrctl argv of one action: ('add'|'del', None) for the service, ('add_db'|'del_db', db)."""
     verb, db = action
@@ -334,7 +295,8 @@ def action_argv(cmrctl, action, want, envfile=None):
         return [cmrctl, 'del', 'service', '--name', want['name']]
     if verb == 'del_db':
         return [cmrctl, 'del', 'db', '--name', db['name']]
-    return add_db_argv(cmrctl, db, want['name'], envfile)
+    argv = [cmrctl, 'add', 'db', '--name', db['name'], '--svcname', want['name'], '--dbhome', db['dbhome']]
+    return argv + (['--envfile', envfile] if envfile else [])
 
 
 def manual_procedure(want, dbs):
@@ -364,8 +326,7 @@ def membership_problem(want, membership, observer_output):
 
 
 def _describe(diffs):
-    return ', '.join('%s is %s, wanted %s' % (key, 'none' if have is None else have, wanted)
-                     for key, have, wanted in diffs if key != TSC_MEMBER)
+    return cr.describe([d for d in diffs if d[0] != TSC_MEMBER], 'none')
 
 
 def plan(current, dbs, want, state, replace, local_node, envfile, membership=None, observer_output=None,
@@ -440,28 +401,30 @@ def predicted(current, want, state, actions, membership=None):
     return after
 
 
-def diff_view(service):
-    return dict((k, service[k]) for k in ('state',) + COMPARED if k in service)
-
-
 # ---------------------------------------------------------------------------------------------------
 # module
 
 
-class ServiceModule(object):
-    """Wires params -> read -> plan -> run -> confirm for one service."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.runner = tc.make_runner(module)
-        self.cmrctl = tc.tibero_tool(module, 'cmrctl')
-        self.want = dict((k, self.params[k]) for k in ('name', 'cname', 'type', 'mode') + TSC_KEYS)
+class Service(cr.CmResource):
+    kind = 'service'
+    wanted = ('name', 'cname', 'type', 'mode') + TSC_KEYS
+    markers = MARKERS
+    # The service is read back once, after the last step (a re-registration's steps are not read one by one).
+    confirm_steps = False
 
     def read(self):
+        """The service from one ``cmrctl show all``; every node's db rows of it in ``dbs``."""
         parsed = tc.read_show(self.runner, self.cmrctl, ['all'], cs.parse_nodes)
         self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
-        return service_state(parsed, self.params['name']), db_resources(parsed, self.params['name'])
+        self.dbs = cs.db_resources(parsed, self.params['name'])
+        return service_state(parsed, self.params['name'])
+
+    def read_current(self):
+        current = self.read()
+        if self.want.get('cname') is None and current['state'] != 'absent':
+            self.want['cname'] = current['cname']
+        self.membership = tsc_membership(self.want['tscid'], self.own_cm_name(), self.params['tsc_members'])
+        return current
 
     def own_cm_name(self):
         """This node's CM_NAME: the title of its own `cmrctl show` table (vendor facts TSC-2), the name the
@@ -471,46 +434,40 @@ class ServiceModule(object):
         own = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)['nodes']
         return own[0] if own else self.local_node
 
-    def run(self):
-        state = self.params['state']
-        current, dbs = self.read()
-        want = dict(self.want)
-        if want.get('cname') is None and current['state'] != 'absent':
-            want['cname'] = current['cname']
-        membership = tsc_membership(want['tscid'], self.own_cm_name(), self.params['tsc_members'])
-        exists = current['state'] != 'absent'
-        diffs = differences(current, want, membership) if exists else []
-        try:
-            actions = plan(current, dbs, want, state, self.params['replace'], self.local_node,
-                           self.params['db_envfile'], membership, self.params['observer_output'],
-                           self.params['reregistered_before'])
-        except PlanError as exc:
-            self.module.fail_json(msg=str(exc), service=dict(current, tsc=membership) if exists else current,
-                                  db_resources=dbs, differences=[list(d) for d in exc.differences], commands=[],
-                                  reregistered=False)
-        reregistered = state == 'present' and ('del', None) in actions
-        result = dict(changed=bool(actions), commands=self.runner.commands, db_resources=dbs,
-                      differences=[list(d) for d in diffs], reregistered=reregistered)
-        after = predicted(current, want, state, actions, membership)
-        argvs = [action_argv(self.cmrctl, action, want, self.params['db_envfile']) for action in actions]
-        if self.module.check_mode:
-            for argv in argvs:
-                self.runner.plan(argv)
-        else:
-            for argv in argvs:
-                self.runner.run(argv, success_marker=ADD_MARKER if argv[1] == 'add' else DEL_MARKER)
-            if actions:
-                confirmed = self.confirm(state, want, actions)
-                after = dict(confirmed, tsc=after['tsc']) if 'tsc' in after else confirmed
-        result['service'] = after
-        if self.module._diff:
-            result['diff'] = tc.result_diff(diff_view(current), diff_view(after))
-        self.module.exit_json(**result)
+    def plan(self, current):
+        return plan(current, self.dbs, self.want, self.params['state'], self.params['replace'], self.local_node,
+                    self.params['db_envfile'], self.membership, self.params['observer_output'],
+                    self.params['reregistered_before'])
 
-    def confirm(self, state, want, actions):
+    def refused(self, current, exc):
+        return dict(service=dict(current, tsc=self.membership) if current['state'] != 'absent' else current,
+                    db_resources=self.dbs, differences=[list(d) for d in exc.differences], reregistered=False)
+
+    def facts(self, current, actions):
+        diffs = differences(current, self.want, self.membership) if current['state'] != 'absent' else []
+        return dict(db_resources=self.dbs, differences=[list(d) for d in diffs],
+                    reregistered=self.params['state'] == 'present' and ('del', None) in actions)
+
+    def argv(self, action):
+        return action_argv(self.cmrctl, action, self.want, self.params['db_envfile'])
+
+    def verb(self, action):
+        return action[0]
+
+    def predicted(self, current, actions):
+        return predicted(current, self.want, self.params['state'], actions, self.membership)
+
+    def confirmed(self, predicted, confirmed):
+        return dict(confirmed, tsc=predicted['tsc']) if 'tsc' in predicted else confirmed
+
+    def diff_view(self, service):
+        return dict((k, service[k]) for k in ('state',) + COMPARED if k in service)
+
+    def confirm(self, state, actions):
         """Read the service again: it must be absent, or present with the wanted settings and its db resources.
         Membership is not read back here: the observer lists a CM only once it connected (the caller waits)."""
-        service, dbs = self.read()
+        want = self.want
+        service = self.read()
         problem = None
         if state == 'absent' and service['state'] != 'absent':
             problem = 'service %s is still listed after cmrctl del service' % want['name']
@@ -521,43 +478,23 @@ class ServiceModule(object):
                        % (want['name'], _describe(differences(service, want))))
         else:
             readded = [db['name'] for verb, db in actions if verb == 'add_db']
-            missing = [n for n in readded if n not in [d['name'] for d in dbs]]
+            missing = [n for n in readded if n not in [d['name'] for d in self.dbs]]
             if missing:
                 problem = 'db resources %s are not listed after cmrctl add db' % ', '.join(missing)
         if problem:
-            self.module.fail_json(msg=problem, service=service, db_resources=dbs, commands=self.runner.commands,
+            self.module.fail_json(msg=problem, service=service, db_resources=self.dbs, commands=self.runner.commands,
                                   changed=True)
         return service
 
 
 def main():
-    argument_spec = tc.tibero_argument_spec()
-    argument_spec.update(
-        name=dict(type='str', required=True),
-        cname=dict(type='str'),
-        type=dict(type='str', default='db', choices=['db', 'as']),
-        mode=dict(type='str', choices=['AC', 'HA']),
-        tscid=dict(type='int'),
-        obsip=dict(type='str'),
-        obsport=dict(type='int'),
-        tsc_members=dict(type='list', elements='str'),
-        observer_output=dict(type='str'),
-        reregistered_before=dict(type='bool', default=False),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        replace=dict(type='bool', default=False),
-        db_envfile=dict(type='path'),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_together=[('tscid', 'obsip', 'obsport')])
-    tc.require(module, 'cm_sid')
-    bad = validate(module.params)
-    if bad:
-        module.fail_json(msg=bad, commands=[])
-    service_module = ServiceModule(module)
-    try:
-        service_module.run()
-    except CommandFailed as exc:
-        tc.fail(module, service_module.runner, exc)
+    module = AnsibleModule(argument_spec=cr.argument_spec(
+        ('present', 'absent'), cname=dict(type='str'), type=dict(type='str', default='db', choices=['db', 'as']),
+        mode=dict(type='str', choices=['AC', 'HA']), tscid=dict(type='int'), obsip=dict(type='str'),
+        obsport=dict(type='int'), tsc_members=dict(type='list', elements='str'), observer_output=dict(type='str'),
+        reregistered_before=dict(type='bool', default=False), db_envfile=dict(type='path'),
+    ), supports_check_mode=True, required_together=[('tscid', 'obsip', 'obsport')])
+    Service.main(module, validate(module.params))
 
 
 def validate(params):

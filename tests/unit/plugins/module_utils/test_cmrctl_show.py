@@ -303,6 +303,37 @@ def test_is_up(status, up):
     assert cs.is_up(status) is up
 
 
+@pytest.mark.parametrize('status, up', [
+    ('UP', True), ('UP(R)', True), ('UP(NRML)', True), ('up', True), ('DOWN', False), ('DOWN(FAIL)', False), ('', False),
+])
+def test_is_up_on_any_node_counts_a_group_or_agent_running_elsewhere(status, up):
+    assert cs.is_up(status, on_any_node=True) is up
+
+
+# What a real CM prints for a service, with or without --tscid (aws-ia gen_db_p.sh; vendor facts TSC-1).
+PLAIN = 'Database, Active Cluster (auto-restart: OFF)'
+HOME = '/home/tibero/tibero/tibero7'
+
+
+@pytest.mark.parametrize('detail, parsed', [
+    (PLAIN, dict(type='db', mode='AC')),
+    # The DETAIL the lab printed before (issue 13): TSC words in DETAIL are not read (vendor facts TSC-1).
+    (PLAIN + ', tscid: 1, obsip: 172.19.0.30, obsport: 9700', dict(type='db', mode='AC')),
+    ('Database, High Availability (auto-restart: ON)', dict(type='db', mode='HA')),
+    ('', dict(type=None, mode=None)),
+])
+def test_parse_service_detail(detail, parsed):
+    assert cs.parse_service_detail(detail) == parsed
+
+
+def test_db_resources_from_the_seed_show_all():
+    parsed = cs.parse_nodes(read_fixture('seed000_show_all_no_group.txt'))
+    assert cs.db_resources(parsed, 'tibero') == [
+        dict(name='tibero1', node='cm_tibero1', status='UP(NRML)', dbhome=HOME),
+        dict(name='tibero2', node='cm_tibero2', status='UP(NRML)', dbhome=HOME)]
+    assert cs.db_resources(parsed, 'other') == []
+
+
 # --------------------------------------------------------------------------------------------------
 # the lab's exact outputs (lab/README.md "TSC outputs", lab/labsim/cm.py render_node_table)
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, tibero.cm contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""cmrctl_service: DETAIL parsing, TSC membership from the observer, plan table, and main() against seed 000
+"""cmrctl_service: service state, TSC membership from the observer, plan table, and main() against seed 000
 and lab `cmrctl show all` tables."""
 
 from __future__ import absolute_import, division, print_function
@@ -64,25 +64,12 @@ OBSERVER_OUT = read_fixture('lab_tsc_healthy.txt')
 # pure functions
 
 
-@pytest.mark.parametrize('detail, parsed', [
-    (PLAIN, dict(type='db', mode='AC')),
-    # The DETAIL the lab printed before (issue 13): TSC words in DETAIL are not read (vendor facts TSC-1).
-    (PLAIN + ', tscid: 1, obsip: 172.19.0.30, obsport: 9700', dict(type='db', mode='AC')),
-    ('Database, High Availability (auto-restart: ON)', dict(type='db', mode='HA')),
-    ('', dict(type=None, mode=None)),
-])
-def test_parse_service_detail(detail, parsed):
-    assert cmrctl_service.parse_service_detail(detail) == parsed
-
-
-def test_state_and_db_resources_from_the_seed_show_all():
+def test_state_from_the_seed_show_all():
+    # The service DETAIL and db rows are parsed in cmrctl_show (test_cmrctl_show.py).
     parsed = cs.parse_nodes(SEED_SHOW_ALL)
     assert cmrctl_service.service_state(parsed, 'tibero') == dict(
         PLAIN_SVC, name='tibero', cname='cls_tibero')
     assert cmrctl_service.service_state(parsed, 'other') == dict(name='other', state='absent')
-    assert cmrctl_service.db_resources(parsed, 'tibero') == [
-        dict(name='tibero1', node='cm_tibero1', status='UP(NRML)', dbhome=HOME),
-        dict(name='tibero2', node='cm_tibero2', status='UP(NRML)', dbhome=HOME)]
 
 
 @pytest.mark.parametrize('tscid, members, membership', [
