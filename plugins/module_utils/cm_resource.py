@@ -147,6 +147,7 @@ class CmResource(object):
     markers = {}
     # Read the state back after every step (a stop before a del, a del before the add of a replace).
     confirm_steps = True
+    local_node = members = members_text = None
 
     def __init__(self, module):
         self.module = module
@@ -220,6 +221,18 @@ class CmResource(object):
     def failure_hint(self, resource, state):
         """Text added to the message when ``resource`` did not reach ``state``."""
         return ''
+
+    def group_members(self, group):
+        """The agents ``cmrctl show group --name <group>`` lists on this node (read at most once a run).
+
+        Read only when this node's ``cmrctl show`` cannot tell (its cluster has several groups here). Its
+        format is not public (vendor-facts CMR-7): any other output stops the run with the raw text.
+        """
+        if self.members is None:
+            parsed, self.members_text = tc.read_show(self.runner, self.cmrctl, ['group', '--name', group],
+                                                     lambda out: (cs.parse_group_info(out), out))
+            self.members = cs.group_agents_of_node(parsed, self.local_node)
+        return self.members
 
     def confirm(self, state, actions):
         """Read the resource again (until it is in ``state`` after a start or stop); fail if it is not."""

@@ -140,52 +140,15 @@ diff:
 '''
 
 import os
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.tibero.cm.plugins.module_utils import cm_resource as cr
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.agent_script import script_problem
 
 PlanError = cr.PlanError
-
-# '#!/bin/bash', '#!/usr/local/bin/bash -x', '#!/usr/bin/env bash', '#!/usr/bin/env -S bash -e'
-_BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?bash(\s.*)?$')
-_ENV_BASH_SHEBANG = re.compile(r'^#!\s*(\S*/)?env\s+(-\S+\s+)*bash(\s.*)?$')
-_RC127 = ('the CM runs the script through its shebang, and prs_cm.sh is loaded with "source", which /bin/sh '
-          '(dash) does not know: the CM would get exit code 127. Make the first line #!/bin/bash')
-
-
-def shebang_problem(first_line):
-    """Why a script's first line is not a bash shebang, or None."""
-    if first_line.endswith('\r'):
-        return ('its first line ends with a carriage return (DOS line endings), so the kernel looks for an '
-                'interpreter named "...\\r"; convert the file to LF line endings')
-    if _BASH_SHEBANG.match(first_line) or _ENV_BASH_SHEBANG.match(first_line):
-        return None
-    if not first_line.startswith('#!'):
-        return 'it does not start with a shebang line (#!/bin/bash); ' + _RC127
-    return 'its shebang is "%s", not bash; %s' % (first_line.strip(), _RC127)
-
-
-def script_problem(path):
-    """Why the CM could not run ``path`` as an agent script, or None."""
-    if not os.path.isabs(path):
-        return 'script %s is not an absolute path (cmrctl needs one)' % path
-    if not os.path.exists(path):
-        return 'script %s does not exist on this node' % path
-    if not os.path.isfile(path):
-        return 'script %s is not a regular file' % path
-    if not os.access(path, os.X_OK):
-        return 'script %s is not executable (chmod 0755 it; the CM runs it directly)' % path
-    try:
-        with open(path, 'rb') as handle:
-            first_line = handle.readline(512).decode('latin-1').rstrip('\n')
-    except (IOError, OSError) as exc:
-        return 'script %s cannot be read: %s' % (path, exc)
-    problem = shebang_problem(first_line)
-    return 'script %s cannot be run by the CM: %s' % (path, problem) if problem else None
 
 
 def agent_state(parsed, name):
@@ -294,9 +257,7 @@ class Agent(cr.CmResource):
         ``cmrctl show group --name <grpname>`` lists the agent on this node."""
         known = grpname_from_tables(self.shown, self.params['name'], self.params['grpname'])
         if known is None:
-            parsed = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['grpname']],
-                                  cs.parse_group_info)
-            listed = self.params['name'] in cs.group_agents_of_node(parsed, self.local_node)
+            listed = self.params['name'] in self.group_members(self.params['grpname'])
             known = self.params['grpname'] if listed else 'another group'
         return known
 

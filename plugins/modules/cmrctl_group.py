@@ -218,7 +218,6 @@ class Group(cr.CmResource):
     wanted = ('name', 'cname', 'grptype', 'failover')
     # No public sample shows what `del group` or `stop group` print (CMR-9).
     markers = {'add': cr.ADD_SUCCESS, 'start': cr.START_GROUP_SUCCESS}
-    members = members_text = None
 
     def read(self):
         self.shown = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
@@ -246,11 +245,7 @@ class Group(cr.CmResource):
         only one here), else the names ``cmrctl show group --name`` lists for this node (read once)."""
         if cs.local_group_names(self.shown, self.group_cluster()) == [self.params['name']]:
             return None
-        if self.members is None:
-            parsed, self.members_text = tc.read_show(self.runner, self.cmrctl, ['group', '--name', self.params['name']],
-                                                     lambda out: (cs.parse_group_info(out), out))
-            self.members = cs.group_agents_of_node(parsed, self.local_node)
-        return self.members
+        return self.group_members(self.params['name'])
 
     def current_agents(self):
         """This node's agents of the group, from the last ``cmrctl show``."""

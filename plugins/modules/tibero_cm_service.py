@@ -136,7 +136,7 @@ def up_db_resources(parsed):
     """Names and statuses of this node's db resources that are up, from ``cmrctl show``."""
     local = parsed['nodes'][0] if parsed['nodes'] else None
     return ['%s (%s)' % (r['name'], r['status']) for r in parsed['resources']
-            if r['node'] == local and r['type'] == 'db' and r['status'].upper().startswith('UP')]
+            if r['node'] == local and r['type'] == 'db' and cs.is_up(r['status'], on_any_node=True)]
 
 
 class CMService(object):

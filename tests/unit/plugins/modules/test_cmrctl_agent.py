@@ -22,47 +22,7 @@ LAB_SCRIPT = '/home/prosync/example/bin/prs_0.sh'
 BASH_SCRIPT = '#!/bin/bash\nsource $PRS_HOME/bin/prs_cm.sh\n'
 
 
-# --------------------------------------------------------------------------------------------------
-# script checks
-
-
-@pytest.mark.parametrize('line', [
-    '#!/bin/bash', '#!/bin/bash -x', '#! /bin/bash', '#!/usr/bin/bash', '#!/usr/local/bin/bash',
-    '#!/usr/bin/env bash', '#!/usr/bin/env -S bash -e', '#!/bin/bash  ',
-])
-def test_bash_shebangs_are_accepted(line):
-    assert cmrctl_agent.shebang_problem(line) is None
-
-
-@pytest.mark.parametrize('line, message', [
-    ('#!/bin/sh', 'its shebang is "#!/bin/sh", not bash'),
-    ('#!/bin/dash', 'not bash'),
-    ('#!/usr/bin/env sh', 'not bash'),
-    ('#!/bin/bashful', 'not bash'),
-    ('export TB_HOME=/x', 'does not start with a shebang line'),
-    ('', 'does not start with a shebang line'),
-    ('#!/bin/bash\r', 'carriage return'),
-])
-def test_other_first_lines_are_refused_with_the_reason(line, message):
-    problem = cmrctl_agent.shebang_problem(line)
-    assert message in problem
-    if 'carriage' not in message:
-        assert 'exit code 127' in problem and '#!/bin/bash' in problem
-
-
-def test_script_problems(tmp_path):
-    good = make_tool(str(tmp_path), 'good.sh', BASH_SCRIPT)
-    sh = make_tool(str(tmp_path), 'sh.sh', '#!/bin/sh\nsource x\n')
-    crlf = make_tool(str(tmp_path), 'crlf.sh', '#!/bin/bash\r\necho\r\n')
-    plain = tmp_path / 'plain.sh'
-    plain.write_text(BASH_SCRIPT)
-    assert cmrctl_agent.script_problem(good) is None
-    assert 'does not exist on this node' in cmrctl_agent.script_problem(str(tmp_path / 'missing.sh'))
-    assert 'not a regular file' in cmrctl_agent.script_problem(str(tmp_path))
-    assert 'not executable' in cmrctl_agent.script_problem(str(plain))
-    assert 'not an absolute path' in cmrctl_agent.script_problem('bin/prs_0.sh')
-    assert 'exit code 127' in cmrctl_agent.script_problem(sh)
-    assert 'carriage return' in cmrctl_agent.script_problem(crlf)
+# The script checks are tested in tests/unit/plugins/module_utils/test_agent_script.py.
 
 
 # --------------------------------------------------------------------------------------------------
