@@ -277,11 +277,11 @@ class Agent(cr.CmResource):
     def diff_view(self, agent):
         return dict((k, agent[k]) for k in ('state', 'script', 'grpname') if agent.get(k) is not None)
 
-    def failure_hint(self, agent, state):
+    def failure_hint(self, resource, state):
         if state != 'started':
             return ''
         return ('; start retry cnt %s. Check $PRS_HOME/var/cmagent.log, prs_cm_%s.log and that the CM tip has CM_ID'
-                % (agent.get('start_retry_cnt'), self.params['name']))
+                % (resource.get('start_retry_cnt'), self.params['name']))
 
     def confirm(self, state, actions):
         agent = super(Agent, self).confirm(state, actions)
