@@ -221,17 +221,15 @@ diff:
 import re
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.tibero.cm.plugins.module_utils import cm_resource as cr
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 
 PlanError = cr.PlanError
-# `Resource add success!` after an add (vendor-facts CMR-8). The module has always required
-# `Resource del success!` after a del too, although no public sample shows it (CMR-9).
-MARKERS = {'add': cr.ADD_SUCCESS, 'add_db': cr.ADD_SUCCESS, 'del': 'Resource del success!',
-           'del_db': 'Resource del success!'}
+# `Resource add success!` after an add (vendor-facts CMR-8). No public sample shows what a del prints
+# (CMR-9): a del succeeds by its exit code and the state read again afterwards.
+MARKERS = {'add': cr.ADD_SUCCESS, 'add_db': cr.ADD_SUCCESS}
 TSC_KEYS = ('tscid', 'obsip', 'obsport')
 COMPARED = ('cname', 'type', 'mode')
 TSC_MEMBER = 'tsc_member'
@@ -242,7 +240,7 @@ TSC_MEMBER = 'tsc_member'
 
 
 def service_state(parsed, name):
-    """The service as this node's table lists it: {name, state, status, cname, type, mode}."""
+    """The service as this node's table (``parse_local``) lists it: {name, state, status, cname, type, mode}."""
     local = parsed['nodes'][0] if parsed['nodes'] else None
     row = cs.find_resource(parsed['resources'], 'service', name, node=local)
     if row is None:
@@ -413,26 +411,21 @@ class Service(cr.CmResource):
     confirm_steps = False
 
     def read(self):
-        """The service from one ``cmrctl show all``; every node's db rows of it in ``dbs``."""
+        """The service from this node's own ``cmrctl show`` (its title is this node's CM_NAME, the name
+        the observer lists it by: vendor-facts CMR-5, TSC-2); every node's db rows of it, in ``dbs``,
+        from ``cmrctl show all`` (whose order of nodes nothing relies on)."""
+        own = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
+        self.local_node = own['nodes'][0]
         parsed = tc.read_show(self.runner, self.cmrctl, ['all'], cs.parse_nodes)
-        self.local_node = parsed['nodes'][0] if parsed['nodes'] else None
         self.dbs = cs.db_resources(parsed, self.params['name'])
-        return service_state(parsed, self.params['name'])
+        return service_state(own, self.params['name'])
 
     def read_current(self):
         current = self.read()
         if self.want.get('cname') is None and current['state'] != 'absent':
             self.want['cname'] = current['cname']
-        self.membership = tsc_membership(self.want['tscid'], self.own_cm_name(), self.params['tsc_members'])
+        self.membership = tsc_membership(self.want['tscid'], self.local_node, self.params['tsc_members'])
         return current
-
-    def own_cm_name(self):
-        """This node's CM_NAME: the title of its own `cmrctl show` table (vendor facts TSC-2), the name the
-        observer lists it by; `show all` lists the other nodes too."""
-        if self.params['tscid'] is None or self.params['state'] == 'absent':
-            return self.local_node
-        own = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes)['nodes']
-        return own[0] if own else self.local_node
 
     def plan(self, current):
         return plan(current, self.dbs, self.want, self.params['state'], self.params['replace'], self.local_node,

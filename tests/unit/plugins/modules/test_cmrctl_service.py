@@ -186,13 +186,14 @@ def _add(tb_home):
                    '--tscid', '1', '--obsip', '172.19.0.30', '--obsport', '9700')
 
 
-def _show(tb_home, out):
-    return Step(_cmrctl(tb_home, 'show', 'all'), out=out)
+def _show(tb_home, out, own=None):
+    """One read of the service: `show` (this node's table: its CM name, the service), then `show all`
+    (every node's db resources of the service)."""
+    return [Step(_cmrctl(tb_home, 'show'), out=own or out), Step(_cmrctl(tb_home, 'show', 'all'), out=out)]
 
 
 def _reads(tb_home, out, own=None):
-    """The first read with tscid: `show all` (the service, the db resources), then `show` (this node's CM name)."""
-    return [_show(tb_home, out), Step(_cmrctl(tb_home, 'show'), out=own or out)]
+    return _show(tb_home, out, own)
 
 
 ADD_OUT = 'Resource add success! (service, tsc_pri)\n'
@@ -203,7 +204,7 @@ def test_absent_service_is_added_without_mode_then_confirmed(tb_home):
     fake = FakeRunCommand([
         *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out=ADD_OUT),
-        _show(tb_home, lab_table(db=False)),
+        *_show(tb_home, lab_table(db=False)),
     ])
     result = run_module(cmrctl_service.main, _args(tb_home), fake, diff=True)
     fake.assert_all_used()
@@ -283,7 +284,7 @@ def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
         Step(del_svc, out=DEL_OUT),
         Step(_add(tb_home), out=ADD_OUT),
         Step(add_db, out='Resource add success! (db, tb_pri)\n'),
-        _show(tb_home, lab_table(db_status='DOWN')),
+        *_show(tb_home, lab_table(db_status='DOWN')),
     ])
     result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'),
                         fake, diff=True)
@@ -291,6 +292,21 @@ def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
     assert result['commands'] == [del_db, del_svc, _add(tb_home), add_db]
     assert (result['changed'], result['reregistered']) == (True, True)
     assert result['service']['tsc'] == dict(NOT_LISTED, source='re-registered')
+
+
+def test_a_del_is_judged_by_its_exit_code_and_the_state_read_again_not_by_text(tb_home):
+    """No public sample shows what a successful `cmrctl del` prints (vendor-facts CMR-9)."""
+    del_db, del_svc, add_db = _replace_steps(tb_home)
+    fake = FakeRunCommand([
+        *_reads(tb_home, lab_table(db_status='DOWN')),
+        Step(del_db, out=''), Step(del_svc, out='some other words\n'),
+        Step(_add(tb_home), out=ADD_OUT), Step(add_db, out='Resource add success! (db, tb_pri)\n'),
+        *_show(tb_home, lab_table(db_status='DOWN')),
+    ])
+    result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'),
+                        fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['reregistered']) == (True, True)
 
 
 def test_replace_in_check_mode_plans_the_four_commands(tb_home):
@@ -323,9 +339,9 @@ def test_an_earlier_re_registration_stops_the_run_instead_of_a_second_one(tb_hom
 def test_absent_deletes_a_service_without_db(tb_home):
     del_svc = _cmrctl(tb_home, 'del', 'service', '--name', 'tsc_pri')
     fake = FakeRunCommand([
-        _show(tb_home, lab_table(db=False)),
+        *_show(tb_home, lab_table(db=False)),
         Step(del_svc, out=DEL_OUT),
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_show(tb_home, lab_table(service=False, db=False)),
     ])
     result = run_module(cmrctl_service.main, dict(name='tsc_pri', state='absent', tb_home=tb_home, cm_sid='cm_pri'),
                         fake)
@@ -359,7 +375,7 @@ def test_add_not_confirmed_by_show_fails(tb_home):
     fake = FakeRunCommand([
         *_reads(tb_home, lab_table(service=False, db=False)),
         Step(_add(tb_home), out=ADD_OUT),
-        _show(tb_home, lab_table(service=False, db=False)),
+        *_show(tb_home, lab_table(service=False, db=False)),
     ])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home), fake)
@@ -368,7 +384,7 @@ def test_add_not_confirmed_by_show_fails(tb_home):
 
 
 def test_unknown_show_output_fails_loudly(tb_home):
-    fake = FakeRunCommand([_show(tb_home, 'Failed to connect to the local CM\n')])
+    fake = FakeRunCommand(_show(tb_home, 'Failed to connect to the local CM\n'))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home), fake)
     assert 'cannot read the output of' in exc.value.result['msg']
