@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import shutil
 import subprocess
 import tarfile
 
@@ -62,7 +63,7 @@ def test_shipped_problems_flags_lab_files_and_missing_parts():
 
 
 @pytest.fixture(scope='module')
-def members(tmp_path_factory):
+def tarball(tmp_path_factory):
     out = tmp_path_factory.mktemp('dist')
     env = dict(os.environ, ANSIBLE_NOCOLOR='1')
     proc = subprocess.run(['ansible-galaxy', 'collection', 'build', '--output-path', str(out), ROOT],
@@ -71,8 +72,35 @@ def members(tmp_path_factory):
     assert proc.returncode == 0, proc.stdout
     tarballs = [n for n in os.listdir(str(out)) if n.endswith('.tar.gz')]
     assert len(tarballs) == 1, tarballs
-    with tarfile.open(os.path.join(str(out), tarballs[0])) as archive:
+    return os.path.join(str(out), tarballs[0])
+
+
+@pytest.fixture(scope='module')
+def members(tarball):
+    with tarfile.open(tarball) as archive:
         return archive.getnames()
+
+
+def test_the_execution_environment_example_builds_its_context_offline(tarball, tmp_path):
+    """examples/ee: ansible-builder turns it into a build context with no network: the tarball goes
+    into the context, requirements.yml installs it from there, the base image is the EE_BASE_IMAGE
+    build argument."""
+    for name in ('execution-environment.yml', 'requirements.yml'):
+        shutil.copy(os.path.join(ROOT, 'examples', 'ee', name), str(tmp_path / name))
+    shutil.copy(tarball, str(tmp_path / 'tibero-cm.tar.gz'))
+    context = tmp_path / 'context'
+    proc = subprocess.run(['ansible-builder', 'create', '-f', str(tmp_path / 'execution-environment.yml'),
+                           '--context', str(context)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout
+    containerfile = [n for n in os.listdir(str(context)) if n in ('Containerfile', 'Dockerfile')]
+    assert len(containerfile) == 1, os.listdir(str(context))
+    text = (context / containerfile[0]).read_text()
+    assert 'ARG EE_BASE_IMAGE=' in text and 'FROM $EE_BASE_IMAGE' in text
+    assert 'ansible-galaxy' in text or 'install-from-bindep' in text or 'requirements.yml' in text
+    built = context / '_build'
+    assert (built / 'requirements.yml').read_text() == (tmp_path / 'requirements.yml').read_text()
+    assert (built / 'collections' / 'tibero-cm.tar.gz').read_bytes() == (tmp_path / 'tibero-cm.tar.gz').read_bytes()
 
 
 def test_tarball_ships_no_lab_test_only_or_benchmark_file(members):
