@@ -82,6 +82,15 @@ def cfg_secrets(path):
     return secrets
 
 
+def redact(value, secrets):
+    """``value`` (text, or anything else returned as is) with every secret replaced by ********."""
+    if not isinstance(value, str):
+        return value
+    for secret in sorted(secrets, key=len, reverse=True):
+        value = value.replace(secret, '********')
+    return value
+
+
 def install_decision(here, instance_id, recorded_on, marker_exists, force, host):
     """What to do about the instance on its install host: 'installed' or 'install'.
 

@@ -76,7 +76,8 @@ options:
     default: 1800
 notes:
   - Run it as the ProSync OS user (C(become_user)). Commands run with E(LC_ALL=C).
-  - The values of the C(*_PWD) keys of C(prs_install.cfg) are masked in everything the module returns.
+  - The values of the C(*_PWD) keys of C(prs_install.cfg) are replaced by C(********) in the installer's output
+    and message that a failed install returns.
   - Whether the map lists the instance is decided by the instance id standing as a whole word in the file
     (its exact layout is not public; vendor-facts PRS rows).
 seealso:
@@ -137,8 +138,6 @@ def run_module(module):
     prs_home = params['prs_home']
     host = params['host'] or os.uname()[1]
     marker = params['marker'] or pi.default_marker(prs_home, instance_id)
-    # Whatever the installer prints (a failed connection may echo its arguments) is masked of the passwords.
-    module.no_log_values.update(pi.cfg_secrets(os.path.join(prs_home, 'install', 'prs_install.cfg')))
     here = pi.read_map(pi.map_path(prs_home), instance_id)
     marker_exists = os.path.exists(marker)
     runner = Runner(module, env=dict(PRS_HOME=prs_home, TB_HOME=params['tb_home']), timeout=params['timeout'])
@@ -178,7 +177,12 @@ def install(module, runner, argv, extra_env, marker, prs_home, instance_id, resu
     try:
         runner.run(argv, what='prs_install.sh')
     except CommandFailed as exc:
-        module.fail_json(changed=True, commands=runner.commands, **exc.fail_kwargs())
+        # What the installer printed (a failed connection may echo its arguments) is returned without
+        # the cfg's passwords. Only here: masking them everywhere (no_log_values) would also hide an
+        # instance id or user that happens to equal a password, as in the guide's own example.
+        secrets = pi.cfg_secrets(os.path.join(prs_home, 'install', 'prs_install.cfg'))
+        failure = dict((key, pi.redact(value, secrets)) for key, value in exc.fail_kwargs().items())
+        module.fail_json(changed=True, commands=runner.commands, **failure)
     after = pi.read_map(pi.map_path(prs_home), instance_id)
     if not after['listed']:
         module.fail_json(msg='prs_install.sh ended but %s does not list %s; see the $PRS_HOME/install logs. '

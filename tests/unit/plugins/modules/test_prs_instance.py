@@ -119,12 +119,17 @@ def test_a_failed_installer_keeps_its_marker_and_hides_the_passwords(prs_home):
         run_module(prs_instance.main, _args(prs_home), fake)
     assert err.value.result['rc'] == 1 and err.value.result['changed'] is True
     assert os.path.exists(_marker(prs_home))
-    # AnsibleModule masks no_log_values when it serialises the result; the module registered them.
-    from ansible.module_utils.common.parameters import remove_values
-    secrets = prs_instance.pi.cfg_secrets(os.path.join(prs_home, 'install', 'prs_install.cfg'))
-    assert secrets == {'PrsSecret1', 'SrcSecret2', 'TarSecret3'}
-    shown = remove_values(err.value.result, secrets)
-    assert 'SrcSecret2' not in str(shown)
+    assert err.value.result['stdout'] == 'connect sys/********@tibero failed'
+    assert 'SrcSecret2' not in str(err.value.result)
+
+
+def test_a_refusal_names_an_instance_id_that_equals_a_password(prs_home):
+    """The guide's own example uses TAC2TAC as instance id, user and password: refusals stay readable."""
+    with open(os.path.join(prs_home, 'install', 'prs_install.cfg'), 'w') as handle:
+        handle.write('INSTANCE_ID=TAC2TAC\nPRS_USER=TAC2TAC\nPRS_PWD=TAC2TAC\n')
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home, recorded_on=['node2']))
+    assert "node1: instance TAC2TAC is not in this host's" in err.value.result['msg']
 
 
 def test_an_installer_that_does_not_record_the_instance_fails(prs_home):
