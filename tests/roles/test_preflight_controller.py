@@ -209,6 +209,9 @@ def test_validate_playbook_accepts_the_prod_model(tmp_path):
                                            enumerate(sorted(yaml.safe_load(open(example)))))))
     rc, out = _run(['-i', 'inventories/prod', 'playbooks/validate.yml', '-e', '@' + str(secrets)])
     assert rc == 0, out
+    # Both parts of the site: the ProSync clusters and the TSC's.
+    assert "'cm_group': 'CM2'" in out or 'cm_group: CM2' in out, out
+    assert 'cls_tsc_sby' in out and 'tsc-obs1' in out, out
 
 
 def test_validate_playbook_refuses_the_example_secrets():
