@@ -124,7 +124,7 @@ def test_tsc_topology_primary_tips_carry_the_lab_inventory_timers():
         topology = json.load(handle)
     plan = provision.node_plan(topology, "pri1")
     with open(os.path.join(repo, "inventories", "tsc_lab", "group_vars", "all", "tsc.yml")) as handle:
-        timers = yaml.safe_load(handle)["tsc_observer_timers"]
+        timers = yaml.safe_load(handle)["tibero_cm_tsc"]["timers"]
     cm_tip = provision.cm_tip_text(plan).splitlines()
     for key, option in (("_OBSERVER_EXPIRE_TIME", "observer_expire_time"), ("_CM_OBSERVER_EXPIRE", "cm_observer_expire"),
                         ("_CM_AUTOFAILOVER_WAIT_TIME", "cm_autofailover_wait_time"),

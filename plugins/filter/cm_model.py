@@ -24,6 +24,8 @@ import re
 
 from collections.abc import Mapping, Sequence
 
+from ansible_collections.tibero.cm.plugins.module_utils import afo_plan
+
 # Names end up in cmrctl argv, file names and the installer's sourced cfg files: keep them plain.
 NAME_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_]*\Z')
 NAME_RULE = 'a letter then letters, digits or _ (at most %d characters); no shell metacharacters'
@@ -60,7 +62,7 @@ AGENT_PARAMS = {
 }
 
 # The fields of each mapping of the model: any other key is named as a likely typo.
-CLUSTER_KEYS = ('name', 'db_name', 'cm_group', 'failover', 'nodes')
+CLUSTER_KEYS = ('name', 'db_name', 'cm_group', 'failover', 'service', 'nodes')
 NODE_KEYS = ('host', 'tb_sid', 'cm_sid', 'cm_id')
 AGENT_KEYS = ('id', 'host', 'port', 'retry_cnt', 'pubnet')
 INSTANCE_KEYS = ('id', 'user', 'password', 'agent_list_delimiter', 'ext_agents', 'apply_port',
@@ -77,7 +79,15 @@ PLACEHOLDER_RE = re.compile(r'(change|replace)[_-]?me', re.IGNORECASE)
 INT_TEXT_RE = re.compile(r'^(0|[1-9][0-9]{0,8})\Z')
 
 TOP_LEVEL = ('tb_home', 'prs_home', 'tibero_user', 'prosync_user', 'clusters', 'agents',
-             'instance', 'agent_params', 'agent_timeout_cnt', 'agent_retry_cnt')
+             'instance', 'agent_params', 'agent_timeout_cnt', 'agent_retry_cnt', 'tsc')
+
+# tibero_cm_tsc: TSC observer auto-failover (the TSC guide, TADTI232), with the defaults of what has one.
+TSC_KEYS = ('id', 'mode', 'primary', 'standby', 'observer', 'timers', 'reregister_services', 'db_envfile',
+            'verify_timeout')
+OBSERVER_KEYS = ('host', 'name', 'cm_sid', 'ip', 'port', 'ui_port')
+TSC_DEFAULTS = dict(id=1, mode='protective', reregister_services=False, db_envfile=None, verify_timeout=90)
+OBSERVER_DEFAULTS = dict(name='obs1', cm_sid='cm_obs', port=9700, ui_port=9701)
+TSC_ROLES = ('primary', 'standby')
 
 
 def _var(path):
@@ -245,8 +255,10 @@ class _Checker(object):
         return True
 
 
-def _check_clusters(chk, clusters, inventory_hosts):
-    """Returns {host: (cluster index, node index)} of the valid nodes."""
+def _check_clusters(chk, clusters, inventory_hosts, tsc_only=()):
+    """Returns {host: (cluster index, node index)} of the valid nodes. ``tsc_only``: names of the
+    clusters only a TSC uses (no ProSync): their db_name and cm_group are optional, and a TSC's
+    standby has its primary's DB name."""
     node_of_host = {}
     if not chk.list_('clusters', clusters):
         return node_of_host
@@ -256,8 +268,14 @@ def _check_clusters(chk, clusters, inventory_hosts):
         if not chk.dict_(cpath, cluster):
             continue
         chk.keys(cpath, cluster, CLUSTER_KEYS)
+        prosync = not (_is_str(cluster.get('name')) and cluster.get('name') in tsc_only)
+        if cluster.get('service') is not None:
+            chk.name(cpath + '.service', cluster.get('service'))
         for key in ('name', 'cm_group', 'db_name'):
             value = cluster.get(key)
+            if key != 'name' and not prosync:
+                chk.name('%s.%s' % (cpath, key), value, required=False)
+                continue
             if chk.name('%s.%s' % (cpath, key), value):
                 first = seen[key].setdefault(value, cpath)
                 if first != cpath:
@@ -487,33 +505,174 @@ def _check_agent_params(chk, params):
             chk.int_min(ppath, value, 0)
 
 
+def _has_prosync(model):
+    """The ProSync part is declared (or the TSC part is not, so the ProSync part is required)."""
+    return model.get('agents') is not None or model.get('instance') is not None or model.get('tsc') is None
+
+
+def _tsc_only_clusters(model):
+    """Names of the clusters that the TSC part references and the ProSync part does not use (no agent
+    on a node, not the instance's source or target): no CM group, no ProSync phase runs there."""
+    tsc = model.get('tsc')
+    if not isinstance(tsc, Mapping):
+        return set()
+    names = set(tsc.get(role) for role in TSC_ROLES if _is_str(tsc.get(role)))
+    used = set()
+    inst = model.get('instance')
+    if isinstance(inst, Mapping):
+        for side in ('source', 'target'):
+            db = inst.get(side)
+            if isinstance(db, Mapping) and _is_str(db.get('cluster')):
+                used.add(db['cluster'])
+    agents = model.get('agents')
+    agent_hosts = set(a.get('host') for a in agents if isinstance(a, Mapping) and _is_str(a.get('host'))) \
+        if isinstance(agents, list) else set()
+    clusters = model.get('clusters')
+    for cluster in clusters if isinstance(clusters, list) else []:
+        if isinstance(cluster, Mapping) and isinstance(cluster.get('nodes'), list) and any(
+                isinstance(n, Mapping) and _is_str(n.get('host')) and n['host'] in agent_hosts
+                for n in cluster['nodes']) and _is_str(cluster.get('name')):
+            used.add(cluster['name'])
+    return names - used
+
+
+def _address_rule(chk, path, value):
+    """An IP address or host name given to a tool's argv (cmrctl --obsip): one plain word."""
+    if value is None or value == '':
+        chk.add(path, 'is missing', 'required: an IP address or host name')
+        return False
+    if not _is_str(value):
+        chk.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
+        return False
+    if len(value) > MAX_PATH or not HOST_RE.match(value):
+        chk.add(path, 'invalid address %s' % _show(value), 'an IP address or host name: letters, digits and ._:- only')
+        return False
+    return True
+
+
+def _check_timers(chk, timers):
+    """tibero_cm_tsc.timers: known AFO timers (unknown keys are typos: a misspelled timer would be
+    silently left at its default), whole seconds >= 0, and the TSC guide's expiry rule."""
+    if not chk.dict_('tsc.timers', timers, required=False):
+        return None
+    options = [p.option for p in afo_plan.PARAMETERS]
+    chk.keys('tsc.timers', timers, options)
+    values = {}
+    valid = True
+    for option in options:
+        if option in timers:
+            if chk.int_min('tsc.timers.%s' % option, timers[option], 0):
+                values[option] = timers[option]
+            else:
+                valid = False
+    merged = afo_plan.effective_parameters(values)
+    if valid:
+        for violation in afo_plan.rule_violations(merged):
+            chk.add('tsc.timers', violation['msg'], violation['rule'])
+    return merged
+
+
+def _check_tsc(chk, tsc, clusters_by_name, node_of_host, inventory_hosts, node_sids):
+    """tibero_cm_tsc: the TSC's id and mode, its primary and standby clusters, the observer, the timers."""
+    if not chk.dict_('tsc', tsc, required=False):
+        return
+    chk.keys('tsc', tsc, TSC_KEYS)
+    tsc_id = tsc.get('id', TSC_DEFAULTS['id'])
+    chk.int_min('tsc.id', tsc_id, 1)
+    mode = tsc.get('mode', TSC_DEFAULTS['mode'])
+    if not _is_str(mode) or mode not in afo_plan.MODES:
+        chk.add('tsc.mode', 'unknown observer mode %s' % _show(mode),
+                'one of %s (cmrctl set --tscid N --mode ...)' % ', '.join(afo_plan.MODES))
+    picked = {}
+    for role in TSC_ROLES:
+        rpath = 'tsc.%s' % role
+        name = tsc.get(role)
+        if not chk.name(rpath, name):
+            continue
+        cluster = clusters_by_name.get(name)
+        if cluster is None:
+            if clusters_by_name:
+                chk.add(rpath, 'unknown cluster %s' % _show(name), 'one of tibero_cm_clusters[].name')
+            continue
+        if cluster.get('service') is None:
+            chk.add(rpath, 'cluster %r has no service' % name,
+                    'a TSC cluster declares its CM service resource (tibero_cm_clusters[].service)')
+        picked[role] = name
+    if len(picked) == 2 and picked['primary'] == picked['standby']:
+        chk.add('tsc.standby', 'is the primary cluster %r too' % picked['primary'],
+                'the primary and the standby are two different CM clusters')
+    observer = tsc.get('observer')
+    if chk.dict_('tsc.observer', observer):
+        chk.keys('tsc.observer', observer, OBSERVER_KEYS)
+        host = observer.get('host')
+        if host is None:
+            chk.add('tsc.observer.host', 'is missing', 'required: an inventory host')
+        elif not _is_str(host):
+            chk.add('tsc.observer.host', 'must be a string, got %s' % _type_name(host), 'type string')
+        elif not HOST_RE.match(host):
+            chk.add('tsc.observer.host', 'invalid inventory host %s' % _show(host), 'an inventory host name')
+        elif inventory_hosts is not None and host not in inventory_hosts:
+            chk.add('tsc.observer.host', 'host %r is not in the inventory' % host, 'the observer is an inventory host')
+        elif host in node_of_host:
+            chk.add('tsc.observer.host', 'host %r is a DB node (tibero_cm_clusters[%d].nodes[%d])'
+                    % ((host,) + tuple(node_of_host[host])), 'the observer runs on a host of its own')
+        chk.name('tsc.observer.name', observer.get('name', OBSERVER_DEFAULTS['name']))
+        cm_sid = observer.get('cm_sid', OBSERVER_DEFAULTS['cm_sid'])
+        if chk.name('tsc.observer.cm_sid', cm_sid) and cm_sid in node_sids:
+            chk.add('tsc.observer.cm_sid', 'duplicate %r (also a DB node\'s cm_sid)' % cm_sid,
+                    'CM_SID is unique across the site')
+        _address_rule(chk, 'tsc.observer.ip', observer.get('ip'))
+        port = observer.get('port', OBSERVER_DEFAULTS['port'])
+        ui_port = observer.get('ui_port', OBSERVER_DEFAULTS['ui_port'])
+        if chk.port('tsc.observer.port', port) & chk.port('tsc.observer.ui_port', ui_port) and port == ui_port:
+            chk.add('tsc.observer.ui_port', 'port %d is the observer port too' % ui_port,
+                    'CM_OBSERVER_PORT and CM_UI_PORT of the observer differ')
+    _check_timers(chk, tsc.get('timers', {}))
+    reregister = tsc.get('reregister_services', TSC_DEFAULTS['reregister_services'])
+    if not isinstance(reregister, bool):
+        chk.add('tsc.reregister_services', 'must be a boolean, got %s' % _type_name(reregister), 'type bool')
+    if tsc.get('db_envfile') is not None:
+        chk.path('tsc.db_envfile', tsc['db_envfile'])
+    chk.int_min('tsc.verify_timeout', tsc.get('verify_timeout', TSC_DEFAULTS['verify_timeout']), 1)
+
+
 def cm_model_problems(model, inventory_hosts=None, hostvars=None):
     """Every problem of the model, as a list of messages (empty when valid).
 
     ``model`` maps the names of TOP_LEVEL (without the tibero_cm_ prefix) to the inventory values;
     ``inventory_hosts`` (optional) is the list of inventory host names; ``hostvars`` (optional) gives
-    the agent nodes' addresses (AGENT_HOST), checked with everything else.
+    the agent nodes' addresses (AGENT_HOST), checked with everything else. A site declares the
+    ProSync part (agents, instance), the TSC part (tsc), or both; without the TSC part the ProSync
+    part is required.
     """
     chk = _Checker()
     if not isinstance(model, Mapping):
         return ['tibero_cm_*: the model must be a mapping, got %s (rule: type dict)' % _type_name(model)]
     hosts = set(inventory_hosts) if inventory_hosts is not None else None
+    prosync = _has_prosync(model)
     chk.path('tb_home', model.get('tb_home'))
-    chk.path('prs_home', model.get('prs_home'))
     chk.user('tibero_user', model.get('tibero_user'))
-    chk.user('prosync_user', model.get('prosync_user'))
+    if prosync:
+        chk.path('prs_home', model.get('prs_home'))
+        chk.user('prosync_user', model.get('prosync_user'))
     clusters = model.get('clusters')
-    node_of_host = _check_clusters(chk, clusters, hosts)
-    known = _check_agents(chk, model.get('agents'), node_of_host)
+    node_of_host = _check_clusters(chk, clusters, hosts, _tsc_only_clusters(model))
     clusters_by_name = {}
+    node_sids = set()
     if isinstance(clusters, list):
         clusters_by_name = dict((c.get('name'), c) for c in clusters
                                 if isinstance(c, Mapping) and _is_str(c.get('name')))
-    _check_instance(chk, model.get('instance'), known, clusters_by_name, node_of_host)
-    _check_ports_per_host(chk, model.get('agents'), model.get('instance'))
+        node_sids = set(n.get('cm_sid') for c in clusters if isinstance(c, Mapping) and isinstance(c.get('nodes'), list)
+                        for n in c['nodes'] if isinstance(n, Mapping) and _is_str(n.get('cm_sid')))
+    known = {}
+    if prosync:
+        known = _check_agents(chk, model.get('agents'), node_of_host)
+        _check_instance(chk, model.get('instance'), known, clusters_by_name, node_of_host)
+        _check_ports_per_host(chk, model.get('agents'), model.get('instance'))
     _check_agent_params(chk, model.get('agent_params'))
     chk.int_min('agent_timeout_cnt', model.get('agent_timeout_cnt'), 1, text_ok=True)
     chk.int_min('agent_retry_cnt', model.get('agent_retry_cnt'), 0, text_ok=True)
+    _check_tsc(chk, model.get('tsc'), clusters_by_name, node_of_host, hosts, node_sids)
     if hostvars is not None:
         for agent in known.values():
             if _is_str(agent.get('host')) and agent['host'] in node_of_host:
@@ -551,22 +710,53 @@ def _count(value):
     return value if _is_int(value) else int(value)
 
 
+def _derive_tsc(tsc, clusters_by_name):
+    """The TSC part per role: the DB nodes of the primary and the standby (with their SIDs, cluster
+    and service), the observer, the effective timers; ``by_host`` gives each TSC host its role."""
+    observer = dict(OBSERVER_DEFAULTS, **tsc['observer'])
+    derived = dict((key, tsc.get(key, default)) for key, default in TSC_DEFAULTS.items())
+    derived.update(
+        timers=afo_plan.effective_parameters(dict(tsc.get('timers') or {})),
+        observer=dict((key, observer.get(key)) for key in OBSERVER_KEYS),
+    )
+    by_host = {}
+    for role in TSC_ROLES:
+        cluster = clusters_by_name[tsc[role]]
+        nodes = [dict(host=n['host'], tb_sid=n['tb_sid'], cm_sid=n['cm_sid']) for n in cluster['nodes']]
+        derived[role] = dict(cluster=cluster['name'], service=cluster['service'], nodes=nodes,
+                             hosts=[n['host'] for n in nodes])
+        for node in nodes:
+            by_host[node['host']] = dict(node, role=role, group='tsc_%s' % role, cluster=cluster['name'],
+                                         service=cluster['service'])
+    by_host[observer['host']] = dict(host=observer['host'], role='observer', group='tsc_observer',
+                                     tb_sid=None, cm_sid=None, cluster=None, service=None)
+    derived['by_host'] = by_host
+    # Standby first: the order the restart phase takes them in.
+    derived['hosts'] = derived['standby']['hosts'] + derived['primary']['hosts'] + [observer['host']]
+    return derived
+
+
 def cm_model(model, hostvars=None):
     """Derive the site from a valid model (run cm_model_problems first).
 
-    Returns a dict with ``clusters`` (nodes with their CM id), ``agents`` (with CM group, CM id,
-    address, script), ``by_host`` (everything a node needs about itself), ``hosts`` (every node,
-    cluster order), ``instance`` (with the derived prs_install.cfg values) and ``install_agents``
-    (prs_install_agent.cfg entries, in declaration order).
+    Returns a dict with ``clusters`` (the ProSync part's clusters: nodes with their CM id), ``agents``
+    (with CM group, CM id, address, script), ``by_host`` (everything a node needs about itself),
+    ``hosts`` (every node of those clusters, cluster order: the hosts of the ProSync phases),
+    ``instance`` (with the derived prs_install.cfg values) and ``install_agents`` (prs_install_agent.cfg
+    entries, in declaration order), and ``tsc`` (the TSC part, see _derive_tsc, or None). A TSC-only
+    site has no ProSync clusters, agents, hosts, and ``instance`` None: the ProSync phases skip it.
     """
     problems = cm_model_problems(model, hostvars=hostvars)
     if problems:
         raise ValueError('invalid tibero.cm model:\n' + '\n'.join(problems))
     hostvars = hostvars or {}
-    prs_home = model['prs_home'].rstrip('/') or '/'
+    prosync = _has_prosync(model)
+    tsc_only = _tsc_only_clusters(model)
     clusters = []
     by_host = {}
-    for cluster in model['clusters']:
+    for cluster in model['clusters'] if prosync else []:
+        if cluster['name'] in tsc_only:
+            continue
         nodes = []
         for index, node in enumerate(cluster['nodes']):
             nodes.append(dict(host=node['host'], tb_sid=node['tb_sid'], cm_sid=node['cm_sid'], cm_id=index))
@@ -579,13 +769,13 @@ def cm_model(model, hostvars=None):
                                          cluster_hosts=[n['host'] for n in nodes],
                                          agent=None)
     agents = []
-    for agent in model['agents']:
+    for agent in model['agents'] if prosync else []:
         node = by_host[agent['host']]
         derived = dict(
             id=agent['id'], host=agent['host'], port=agent['port'],
             address=_address(hostvars, agent['host'])[0],
             cluster=node['cluster'], cm_group=node['cm_group'], cm_id=node['cm_id'],
-            script='%s/bin/prs_%d.sh' % (prs_home.rstrip('/'), node['cm_id']),
+            script='%s/bin/prs_%d.sh' % (model['prs_home'].rstrip('/'), node['cm_id']),
             retry_cnt=agent.get('retry_cnt', _count(model['agent_retry_cnt'])),
             pubnet=agent.get('pubnet'),
         )
@@ -593,13 +783,31 @@ def cm_model(model, hostvars=None):
         node['agent'] = derived
     for cluster in clusters:
         cluster['agents'] = [a['id'] for a in agents if a['cluster'] == cluster['name']]
-    inst = model['instance']
+    tsc = None
+    if model.get('tsc') is not None:
+        tsc = _derive_tsc(model['tsc'], dict((c['name'], c) for c in model['clusters']))
+    return dict(
+        clusters=clusters,
+        agents=agents,
+        by_host=by_host,
+        hosts=[h for c in clusters for h in c['hosts']],
+        agent_hosts=[a['host'] for a in agents],
+        instance=_derive_instance(model['instance'], clusters, agents) if prosync else None,
+        agent_params=dict(model.get('agent_params') or {}),
+        agent_timeout_cnt=_count(model['agent_timeout_cnt']),
+        agent_retry_cnt=_count(model['agent_retry_cnt']),
+        tsc=tsc,
+    )
+
+
+def _derive_instance(inst, clusters, agents):
+    """The prs_install.cfg values of the instance (the secrets stay in tibero_cm_instance)."""
     by_name = dict((c['name'], c) for c in clusters)
     delimiter = inst.get('agent_list_delimiter', ',')
     source = by_name[inst['source']['cluster']]
     target = by_name[inst['target']['cluster']]
     agent_host = dict((a['id'], a['host']) for a in agents)
-    instance = dict(
+    return dict(
         id=inst['id'], user=inst['user'], delimiter=delimiter,
         ext_lists=[delimiter.join(one) for one in inst['ext_agents']],
         ext_cnt=len(inst['ext_agents']),
@@ -613,17 +821,6 @@ def cm_model(model, hostvars=None):
         options=dict(sorted((inst.get('options') or {}).items())),
         # The installer runs once, on the node of the first extract agent unless told otherwise.
         install_host=inst.get('install_host') or agent_host[inst['ext_agents'][0][0]],
-    )
-    return dict(
-        clusters=clusters,
-        agents=agents,
-        by_host=by_host,
-        hosts=[h for c in clusters for h in c['hosts']],
-        agent_hosts=[a['host'] for a in agents],
-        instance=instance,
-        agent_params=dict(model.get('agent_params') or {}),
-        agent_timeout_cnt=_count(model['agent_timeout_cnt']),
-        agent_retry_cnt=_count(model['agent_retry_cnt']),
     )
 
 

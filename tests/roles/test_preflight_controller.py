@@ -209,6 +209,9 @@ def test_validate_playbook_accepts_the_prod_model(tmp_path):
                                            enumerate(sorted(yaml.safe_load(open(example)))))))
     rc, out = _run(['-i', 'inventories/prod', 'playbooks/validate.yml', '-e', '@' + str(secrets)])
     assert rc == 0, out
+    # Both parts of the site: the ProSync clusters and the TSC's.
+    assert "'cm_group': 'CM2'" in out or 'cm_group: CM2' in out, out
+    assert 'cls_tsc_sby' in out and 'tsc-obs1' in out, out
 
 
 def test_validate_playbook_refuses_the_example_secrets():
@@ -220,6 +223,109 @@ def test_validate_playbook_refuses_the_example_secrets():
         assert var + ': is still the placeholder' in _flat(out), (var, out)
     assert 'CHANGE_ME' not in out, out
 
+
+
+def _tsc_inventory(tmp_path, mutate=None):
+    """A copy of inventories/tsc_lab (a TSC-only site) whose hosts cannot be reached."""
+    inv = tmp_path / 'tsc_inv'
+    shutil.copytree(os.path.join(ROOT, 'inventories', 'tsc_lab'), str(inv))
+    hosts = yaml.safe_load((inv / 'hosts.yml').read_text())
+    for name, hvars in hosts['all']['hosts'].items():
+        hvars['ansible_host'] = 'tcm-roles-no-such-container-%s' % name
+    (inv / 'hosts.yml').write_text(yaml.safe_dump(hosts))
+    if mutate:
+        model_file = inv / 'group_vars' / 'all' / 'tsc.yml'
+        model = yaml.safe_load(model_file.read_text())
+        mutate(model)
+        model_file.write_text(yaml.safe_dump(model))
+    return str(inv)
+
+
+def test_site_stops_on_a_bad_tsc_model_in_preflight_without_touching_a_host(tmp_path):
+    def mutate(model):
+        tsc = model['tibero_cm_tsc']
+        tsc['mode'] = 'disaster-plan'
+        tsc['observer']['ip'] = '$(hostname -i)'
+        tsc['observer']['cm_sid'] = 'cm_obs;reboot'
+        tsc['timers']['cm_heartbeat_expir'] = 5
+        del model['tibero_cm_clusters'][0]['nodes'][0]['tb_sid']
+        model['tibero_cm_tb_home'] = 'tibero/tibero7'
+    rc, out = _run(['-i', _tsc_inventory(tmp_path, mutate), 'site.yml'])
+    assert rc != 0, out
+    assert 'no host was touched' in out, out
+    flat = _flat(out)
+    for part in ("tibero_cm_tsc.mode: unknown observer mode 'disaster-plan' (rule: one of protective, disaster_plan",
+                 "tibero_cm_tsc.observer.ip: invalid address '$(hostname -i)'",
+                 "tibero_cm_tsc.observer.cm_sid: invalid name 'cm_obs;reboot'",
+                 "tibero_cm_tsc.timers.cm_heartbeat_expir: unknown key, likely a typo of 'cm_heartbeat_expire'",
+                 'tibero_cm_clusters[0].nodes[0].tb_sid: is missing',
+                 "tibero_cm_tb_home: invalid path 'tibero/tibero7'"):
+        assert part in flat, (part, out)
+    assert 'UNREACHABLE' not in out and 'tcm-roles-no-such-container' not in out, out
+    assert '_Ansible' not in out and 'Traceback' not in out, out
+    assert 'TSC' not in out.split('no host was touched', 1)[1], out
+
+
+def test_validate_playbook_accepts_the_tsc_only_model():
+    rc, out = _run(['-i', 'inventories/tsc_lab', 'playbooks/validate.yml'])
+    assert rc == 0, out
+    assert 'tsc_sby' in out and 'cm_group' not in out, out
+
+
+def test_tsc_phase_of_a_site_without_tsc_prints_nothing_and_contacts_no_host(tmp_path):
+    """site.yml imports playbooks/tsc.yml unconditionally: on a ProSync-only site its plays find no
+    TSC group, skip every task (no host contacted) and warn about nothing."""
+    inv = _bad_inventory(tmp_path, lambda model: None)
+    playbook = tmp_path / 'site_without_tsc.yml'
+    # What site.yml's phase 1 leaves (the model as a host fact of every host), then the TSC phase.
+    playbook.write_text("""
+- name: The model, as phase 1 derives it
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Load the model
+      ansible.builtin.import_role:
+        name: tibero.cm.preflight
+        tasks_from: model.yml
+      vars:
+        __preflight_validate_only: true
+- name: The TSC phase
+  import_playbook: %s
+""" % os.path.join(ROOT, 'playbooks', 'tsc.yml'))
+    rc, out = _run(['-i', inv, str(playbook)])
+    assert rc == 0, out
+    assert 'UNREACHABLE' not in out and 'tcm-roles-no-such-container' not in out, out
+    tsc_part = out.split('PLAY [(1/8) TSC', 1)[1]
+    assert 'WARNING' not in tsc_part and 'no hosts matched' not in tsc_part and 'Could not match' not in tsc_part, out
+    # Only the play banners: no task ran on any host.
+    assert 'TASK [' not in tsc_part, out
+    for node in ('node1', 'node2', 'node3', 'node4'):
+        assert re.search(node + r'\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0', out), out
+
+
+def test_tsc_phase_groups_a_tsc_site_from_the_model(tmp_path):
+    """The first play of playbooks/tsc.yml gives each host its TSC group and the role's settings."""
+    inv = _tsc_inventory(tmp_path)
+    rc, out = _run(['-i', inv, 'playbooks/tsc.yml', '--list-hosts'])
+    assert rc == 0, out
+    playbook = tmp_path / 'groups.yml'
+    playbook.write_text("""
+- name: Load
+  import_playbook: %s
+- name: Show
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Groups and settings
+      ansible.builtin.debug:
+        msg: "{{ [groups.tsc_primary, groups.tsc_standby, groups.tsc_observer, hostvars.sby1.tsc_observer_service,
+                  hostvars.pri1.tsc_observer_cm_sid_db, hostvars.obs1.tsc_observer_ip,
+                  hostvars.obs1.tsc_observer_timers.cm_heartbeat_expire] | to_json }}"
+""" % os.path.join(ROOT, 'molecule', 'tsc', 'load_model.yml'))
+    rc, out = _run(['-i', inv, str(playbook)])
+    assert rc == 0, out
+    assert '[["pri1"], ["sby1"], ["obs1"], "tsc_sby", "cm_pri", "172.19.0.30", 5]' in out.replace('\\"', '"'), out
+    assert 'UNREACHABLE' not in out, out
 
 # verify's summary (roles/verify/tasks/summary.yml) from given read results, on the controller only:
 # the model is derived by preflight's model.yml, the nodes' results are set as facts.

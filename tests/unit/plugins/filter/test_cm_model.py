@@ -456,3 +456,194 @@ def test_agent_overrides_and_delimiter():
     assert site['agents'][0]['retry_cnt'] == 5 and site['agents'][0]['pubnet'] == 'pub1'
     assert site['instance']['ext_lists'][0] == 'agent1|agent2'
     assert site['instance']['install_host'] == 'node2'
+
+
+# --- The TSC part (tibero_cm_tsc) ---------------------------------------------------------------
+
+TSC_HOSTS = ['pri1', 'sby1', 'obs1']
+
+
+def tsc_model():
+    """The TSC lab's site (inventories/tsc_lab): a TSC-only model, no ProSync part."""
+    return {
+        'tb_home': '/home/tibero/tibero/tibero7',
+        'tibero_user': 'tibero',
+        'clusters': [
+            {'name': 'cls_pri', 'service': 'tsc_pri', 'nodes': [{'host': 'pri1', 'tb_sid': 'tb_pri', 'cm_sid': 'cm_pri'}]},
+            {'name': 'cls_sby', 'service': 'tsc_sby', 'nodes': [{'host': 'sby1', 'tb_sid': 'tb_sby', 'cm_sid': 'cm_sby'}]},
+        ],
+        'agent_params': {}, 'agent_timeout_cnt': 7, 'agent_retry_cnt': 3,
+        'tsc': {
+            'id': 1, 'mode': 'protective', 'primary': 'cls_pri', 'standby': 'cls_sby',
+            'observer': {'host': 'obs1', 'name': 'obs1', 'cm_sid': 'cm_obs', 'ip': '172.19.0.30',
+                         'port': 9700, 'ui_port': 9701},
+            'timers': {'observer_expire_time': 3, 'cm_heartbeat_expire': 5, 'cm_net_margin': 1},
+            'reregister_services': True, 'db_envfile': '/home/tibero/.bash_profile',
+        },
+    }
+
+
+def _tsc_mutated(changes, model=None):
+    model = copy.deepcopy(model or tsc_model())
+    for path, value in changes:
+        _set(model, path, value)
+    return model
+
+
+def test_tsc_only_model_is_valid_and_derives_no_prosync_part():
+    assert cm_model_problems(tsc_model(), TSC_HOSTS) == []
+    site = cm_model(tsc_model())
+    assert (site['clusters'], site['agents'], site['hosts'], site['agent_hosts'], site['instance']) == ([], [], [], [], None)
+    tsc = site['tsc']
+    assert tsc['hosts'] == ['sby1', 'pri1', 'obs1']
+    assert tsc['by_host']['pri1'] == dict(host='pri1', tb_sid='tb_pri', cm_sid='cm_pri', role='primary',
+                                          group='tsc_primary', cluster='cls_pri', service='tsc_pri')
+    assert tsc['by_host']['obs1']['group'] == 'tsc_observer'
+    assert tsc['standby'] == dict(cluster='cls_sby', service='tsc_sby', hosts=['sby1'],
+                                  nodes=[dict(host='sby1', tb_sid='tb_sby', cm_sid='cm_sby')])
+    assert tsc['observer'] == dict(host='obs1', name='obs1', cm_sid='cm_obs', ip='172.19.0.30', port=9700, ui_port=9701)
+    # Timers not given take the TSC guide's defaults; the others the model's.
+    assert tsc['timers'] == dict(observer_expire_time=3, cm_observer_expire=60, cm_autofailover_wait_time=10,
+                                 standby_network_timeout=60, cm_max_io_retry=10, cm_heartbeat_expire=5, cm_net_margin=1)
+    assert (tsc['id'], tsc['mode'], tsc['reregister_services'], tsc['db_envfile'], tsc['verify_timeout']) == (
+        1, 'protective', True, '/home/tibero/.bash_profile', 90)
+
+
+def test_tsc_defaults():
+    model = _tsc_mutated([(('tsc',), {'primary': 'cls_pri', 'standby': 'cls_sby',
+                                      'observer': {'host': 'obs1', 'ip': '10.0.0.9'}})])
+    assert cm_model_problems(model, TSC_HOSTS) == []
+    tsc = cm_model(model)['tsc']
+    assert (tsc['id'], tsc['mode'], tsc['reregister_services'], tsc['db_envfile'], tsc['verify_timeout']) == (
+        1, 'protective', False, None, 90)
+    assert tsc['observer'] == dict(host='obs1', name='obs1', cm_sid='cm_obs', ip='10.0.0.9', port=9700, ui_port=9701)
+    assert tsc['timers']['cm_heartbeat_expire'] == 300
+
+
+def test_prosync_only_model_has_no_tsc_part():
+    assert cm_model(seed_model())['tsc'] is None
+
+
+def test_site_with_both_parts():
+    """ProSync between cls_tibero and cls_tibero_tar, and a TSC of two more clusters: the ProSync phases
+    see only their clusters; the TSC clusters need no CM group and share their DB name."""
+    model = seed_model()
+    model['clusters'] += [
+        {'name': 'cls_pri', 'db_name': 'tsc', 'service': 'tsc_pri',
+         'nodes': [{'host': 'pri1', 'tb_sid': 'tb_pri', 'cm_sid': 'cm_pri'}]},
+        {'name': 'cls_sby', 'db_name': 'tsc', 'service': 'tsc_sby',
+         'nodes': [{'host': 'sby1', 'tb_sid': 'tb_sby', 'cm_sid': 'cm_sby'}]},
+    ]
+    model['tsc'] = tsc_model()['tsc']
+    assert cm_model_problems(model, HOSTS + TSC_HOSTS) == []
+    site = cm_model(model)
+    assert site['hosts'] == ['node1', 'node2', 'node3', 'node4']
+    assert [c['name'] for c in site['clusters']] == ['cls_tibero', 'cls_tibero_tar']
+    assert site['tsc']['hosts'] == ['sby1', 'pri1', 'obs1']
+    # A TSC over the ProSync clusters themselves: they keep every ProSync rule.
+    model = seed_model()
+    model['clusters'][0]['service'] = 'svc_src'
+    model['clusters'][1]['service'] = 'svc_tar'
+    model['tsc'] = dict(tsc_model()['tsc'], primary='cls_tibero', standby='cls_tibero_tar')
+    assert cm_model_problems(model, HOSTS + TSC_HOSTS) == []
+    del model['clusters'][1]['cm_group']
+    assert any(p.startswith('tibero_cm_clusters[1].cm_group: is missing') for p in cm_model_problems(model, HOSTS + TSC_HOSTS))
+
+
+def test_a_site_declares_at_least_one_part():
+    model = tsc_model()
+    del model['tsc']
+    problems = cm_model_problems(model, TSC_HOSTS)
+    for start in ('tibero_cm_agents: is missing', 'tibero_cm_instance: is missing', 'tibero_cm_prs_home: is missing'):
+        assert any(p.startswith(start) for p in problems), (start, problems)
+
+
+TSC_BAD = [
+    ('misspelled mode', [(('tsc', 'mode'), 'disaster-plan')],
+     ['tibero_cm_tsc.mode', "'disaster-plan'", 'protective, disaster_plan']),
+    ('observer ip with a command substitution', [(('tsc', 'observer', 'ip'), '$(hostname -i)')],
+     ['tibero_cm_tsc.observer.ip', 'invalid address', 'IP address or host name']),
+    ('observer ip missing', [(('tsc', 'observer', 'ip'), DELETE)],
+     ['tibero_cm_tsc.observer.ip', 'is missing']),
+    ('observer cm_sid with a shell separator', [(('tsc', 'observer', 'cm_sid'), 'cm_obs;reboot')],
+     ['tibero_cm_tsc.observer.cm_sid', 'no shell metacharacters']),
+    ('observer cm_sid of a DB node', [(('tsc', 'observer', 'cm_sid'), 'cm_pri')],
+     ['tibero_cm_tsc.observer.cm_sid', 'unique across the site']),
+    ('relative TB_HOME', [(('tb_home',), 'tibero7')], ['tibero_cm_tb_home', 'absolute path']),
+    ('misspelled timer', [(('tsc', 'timers', 'cm_heartbeat_expir'), 5)],
+     ['tibero_cm_tsc.timers.cm_heartbeat_expir', "likely a typo of 'cm_heartbeat_expire'"]),
+    ('timer as text', [(('tsc', 'timers', 'cm_net_margin'), '1')],
+     ['tibero_cm_tsc.timers.cm_net_margin', 'type integer']),
+    ('negative timer', [(('tsc', 'timers', 'cm_net_margin'), -1)],
+     ['tibero_cm_tsc.timers.cm_net_margin', 'integer >= 0']),
+    ('AFO timer rule', [(('tsc', 'timers', 'observer_expire_time'), 6)],
+     ['tibero_cm_tsc.timers', '_OBSERVER_EXPIRE_TIME (6) must be less than',
+      'rule: _OBSERVER_EXPIRE_TIME < CM_HEARTBEAT_EXPIRE + CM_NET_MARGIN']),
+    ('unknown TSC key', [(('tsc', 'verify_timout'), 5)], ['tibero_cm_tsc.verify_timout', "typo of 'verify_timeout'"]),
+    ('unknown observer key', [(('tsc', 'observer', 'uiport'), 9702)], ['tibero_cm_tsc.observer.uiport', "typo of 'ui_port'"]),
+    ('TSC id 0', [(('tsc', 'id'), 0)], ['tibero_cm_tsc.id', 'integer >= 1']),
+    ('TSC id as text', [(('tsc', 'id'), '1')], ['tibero_cm_tsc.id', 'type integer']),
+    ('unknown primary cluster', [(('tsc', 'primary'), 'cls_x')], ['tibero_cm_tsc.primary', "unknown cluster 'cls_x'"]),
+    ('missing standby', [(('tsc', 'standby'), DELETE)], ['tibero_cm_tsc.standby', 'is missing']),
+    ('standby is the primary', [(('tsc', 'standby'), 'cls_pri')],
+     ['tibero_cm_tsc.standby', 'two different CM clusters']),
+    ('TSC cluster without service', [(('clusters', 1, 'service'), DELETE)],
+     ['tibero_cm_tsc.standby', "cluster 'cls_sby' has no service", 'tibero_cm_clusters[].service']),
+    ('service with a shell character', [(('clusters', 0, 'service'), 'tsc pri')],
+     ['tibero_cm_clusters[0].service', 'no shell metacharacters']),
+    ('observer on a DB node', [(('tsc', 'observer', 'host'), 'pri1')],
+     ['tibero_cm_tsc.observer.host', 'is a DB node', 'a host of its own']),
+    ('observer not in the inventory', [(('tsc', 'observer', 'host'), 'obs9')],
+     ['tibero_cm_tsc.observer.host', 'not in the inventory']),
+    ('observer ports equal', [(('tsc', 'observer', 'ui_port'), 9700)],
+     ['tibero_cm_tsc.observer.ui_port', 'differ']),
+    ('observer port out of range', [(('tsc', 'observer', 'port'), 70000)],
+     ['tibero_cm_tsc.observer.port', '1024..65535']),
+    ('relative db_envfile', [(('tsc', 'db_envfile'), '.bash_profile')], ['tibero_cm_tsc.db_envfile', 'absolute path']),
+    ('reregister_services as text', [(('tsc', 'reregister_services'), 'yes')],
+     ['tibero_cm_tsc.reregister_services', 'type bool']),
+    ('timers not a mapping', [(('tsc', 'timers'), ['observer_expire_time'])], ['tibero_cm_tsc.timers', 'type dict']),
+    ('TSC not a mapping', [(('tsc',), 'cls_pri')], ['tibero_cm_tsc', 'type dict']),
+]
+
+
+@pytest.mark.parametrize('changes,expected', [(case[1], case[2]) for case in TSC_BAD], ids=[case[0] for case in TSC_BAD])
+def test_each_bad_tsc_model_is_reported(changes, expected):
+    problems = cm_model_problems(_tsc_mutated(changes), TSC_HOSTS)
+    matching = [p for p in problems if all(part in p for part in expected)]
+    assert matching, 'no problem mentions %r in %r' % (expected, problems)
+    assert all('(rule: ' in p for p in problems)
+
+
+def test_every_tsc_problem_is_reported_at_once():
+    problems = cm_model_problems(_tsc_mutated([
+        (('tsc', 'mode'), 'disaster-plan'), (('tsc', 'observer', 'ip'), '$(hostname -i)'),
+        (('tsc', 'observer', 'cm_sid'), 'cm_obs;reboot'), (('tb_home',), 'tibero7'),
+        (('tsc', 'timers', 'cm_heartbeat_expir'), 5)]), TSC_HOSTS)
+    for start in ('tibero_cm_tsc.mode:', 'tibero_cm_tsc.observer.ip:', 'tibero_cm_tsc.observer.cm_sid:',
+                  'tibero_cm_tb_home:', 'tibero_cm_tsc.timers.cm_heartbeat_expir:'):
+        assert any(p.startswith(start) for p in problems), (start, problems)
+
+
+def test_every_tsc_value_shape_is_reported_never_raised():
+    shapes = [None, True, 0, -1, 1.5, '', 'x', ['obs1'], {'k': 'v'}, {1: 2}, _AnsibleLazyTemplateList(['x'])]
+
+    def paths(value, prefix=()):
+        yield prefix
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from paths(item, prefix + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from paths(item, prefix + (index,))
+
+    checked = 0
+    for path in list(paths(tsc_model()))[1:]:
+        for shape in shapes:
+            model = _tsc_mutated([(path, copy.deepcopy(shape))])
+            problems = cm_model_problems(model, TSC_HOSTS)
+            assert all('(rule: ' in p for p in problems), (path, shape, problems)
+            if not problems:
+                cm_model(model)  # what validates must derive
+            checked += 1
+    assert checked > 200
