@@ -224,7 +224,6 @@ def test_validate_playbook_refuses_the_example_secrets():
     assert 'CHANGE_ME' not in out, out
 
 
-
 def _tsc_inventory(tmp_path, mutate=None):
     """A copy of inventories/tsc_lab (a TSC-only site) whose hosts cannot be reached."""
     inv = tmp_path / 'tsc_inv'
@@ -326,6 +325,7 @@ def test_tsc_phase_groups_a_tsc_site_from_the_model(tmp_path):
     assert rc == 0, out
     assert '[["pri1"], ["sby1"], ["obs1"], "tsc_sby", "cm_pri", "172.19.0.30", 5]' in out.replace('\\"', '"'), out
     assert 'UNREACHABLE' not in out, out
+
 
 # verify's summary (roles/verify/tasks/summary.yml) from given read results, on the controller only:
 # the model is derived by preflight's model.yml, the nodes' results are set as facts.
