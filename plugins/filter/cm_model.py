@@ -51,7 +51,7 @@ MANAGED_INSTALL_KEYS = frozenset((
 ))
 MANAGED_INSTALL_PREFIXES = ('EXT_AGENT_ID_LIST_', 'SRC_DB_ALIAS_')
 
-# prs_agent_<id>.cfg CM parameters (seed 000 section 3): name -> kind.
+# prs_agent_<id>.cfg CM parameters (the ProSync CM failover guide section 3): name -> kind.
 AGENT_PARAMS = {
     'USE_CM': 'yn',
     'PRS_AGENT_PROC_MAX_FAIL_CNT': 'int',

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, tibero.cm contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""TSC observer auto-failover (AFO) plan: seed 004's scenario table as data, and its arithmetic.
+"""TSC observer auto-failover (AFO) plan: TADTI232's scenario table as data, and its arithmetic.
 
 Pure Python (no Ansible, no host access), so the ``tsc_afo_plan`` module, the lab's TSC tests and the
 drill playbook all predict with the same table.
 
-For each of the six failure scenarios and the two observer modes the seed says whether AFO happens
-and which timers pass before it does. Where the seed is ambiguous we take the safe upper bound:
+For each of the six failure scenarios and the two observer modes the guide says whether AFO happens
+and which timers pass before it does. Where the guide is ambiguous we take the safe upper bound:
 
 * The observer's detection of a lost CM is written ``CM_OBSERVER_EXPIRE`` / ``_CM_OBSERVER_EXPIRE``
   in the table, while the parameter list says ``_OBSERVER_EXPIRE_TIME`` is the time after which the
@@ -38,11 +38,11 @@ class Parameter(object):
 
 
 PARAMETERS = (
-    Parameter('observer_expire_time', '_OBSERVER_EXPIRE_TIME', 60, 'seed 004'),
-    Parameter('cm_observer_expire', '_CM_OBSERVER_EXPIRE', 60, 'seed 004 (Heartbeat column)'),
-    Parameter('cm_autofailover_wait_time', '_CM_AUTOFAILOVER_WAIT_TIME', 10, 'seed 004'),
-    Parameter('standby_network_timeout', '_STANDBY_NETWORK_TIMEOUT', 60, 'seed 004'),
-    Parameter('cm_max_io_retry', '_CM_MAX_IO_RETRY', 10, 'seed 004'),
+    Parameter('observer_expire_time', '_OBSERVER_EXPIRE_TIME', 60, 'TADTI232'),
+    Parameter('cm_observer_expire', '_CM_OBSERVER_EXPIRE', 60, 'TADTI232 (Heartbeat column)'),
+    Parameter('cm_autofailover_wait_time', '_CM_AUTOFAILOVER_WAIT_TIME', 10, 'TADTI232'),
+    Parameter('standby_network_timeout', '_STANDBY_NETWORK_TIMEOUT', 60, 'TADTI232'),
+    Parameter('cm_max_io_retry', '_CM_MAX_IO_RETRY', 10, 'TADTI232'),
     # Tibero admin guide's CM default, also what public TSC tip generators set; unverified for 7.2.4.
     Parameter('cm_heartbeat_expire', 'CM_HEARTBEAT_EXPIRE', 300, 'Tibero admin guide (unverified)'),
     # No public default found. 0 makes the expiry rule below strictest (safe side).
@@ -88,9 +88,9 @@ CMFILE_SHUTDOWN = Term('CM shuts the DB cluster down after CM file I/O failures'
 
 
 class Scenario(object):
-    """One row of seed 004's table: what breaks, and per mode the AFO timeline (None = no AFO).
+    """One row of TADTI232's table: what breaks, and per mode the AFO timeline (None = no AFO).
 
-    ``primary_db`` / ``target_db`` are the DB states the seed shows after the failure, per mode.
+    ``primary_db`` / ``target_db`` are the DB states the guide shows after the failure, per mode.
     """
 
     def __init__(self, name, trigger, timelines, target_db, note):
@@ -154,7 +154,7 @@ def check_values(values):
 
 
 def rule_violations(values):
-    """Seed 004's rule: ``_OBSERVER_EXPIRE_TIME < CM_HEARTBEAT_EXPIRE + CM_NET_MARGIN``."""
+    """TADTI232's rule: ``_OBSERVER_EXPIRE_TIME < CM_HEARTBEAT_EXPIRE + CM_NET_MARGIN``."""
     observer = values['observer_expire_time']
     limit = values['cm_heartbeat_expire'] + values['cm_net_margin']
     if observer < limit:
@@ -199,7 +199,7 @@ def render_formula(stages, total):
 
 
 def plan(mode, values=None):
-    """The AFO plan: one dict per scenario, in the seed's order.
+    """The AFO plan: one dict per scenario, in the guide's order.
 
     Each has ``scenario``, ``afo`` (bool), ``seconds`` (upper bound, None without AFO), ``timers``
     (tip parameter names that make up the figure), ``formula``, ``stages``, ``target_db``, ``note``.

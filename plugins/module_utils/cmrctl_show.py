@@ -435,7 +435,7 @@ def parse_agent_detail(detail):
 def parse_service_detail(detail):
     """Service DETAIL ``<kind>, <mode words> (auto-restart: OFF)`` -> {type, mode}; unknown parts are None.
 
-    Seed 000, aws-ia gen_db_p.sh. A service added with --tscid/--obsip/--obsport shows the same DETAIL
+    The ProSync CM failover guide, aws-ia gen_db_p.sh. A service added with --tscid/--obsip/--obsport shows the same DETAIL
     (vendor facts TSC-1): no TSC attribute is read from it.
     """
     parts = [p.strip() for p in (detail or '').split(',')]

@@ -343,7 +343,7 @@ class KvFile(object):
     def _header_end(self):
         """Index just after the leading run of comment lines (0 when the file starts otherwise).
 
-        This is where seed 000 puts ``CM_ID`` in the CM tip: under the generated header, above
+        This is where the ProSync CM failover guide puts ``CM_ID`` in the CM tip: under the generated header, above
         ``CM_NAME``.
         """
         index = 0

@@ -26,7 +26,7 @@ description:
   - Before anything is run, the agent script is checked the way the CM will run it. It must exist, be
     executable, and start with a bash shebang (C(#!/bin/bash), C(#!/usr/bin/env bash), C(#!/bin/bash -x)...).
     The ProSync script loads C(prs_cm.sh) with C(source), which C(/bin/sh) (dash) does not know, so the CM
-    would get exit code 127 (seed procedure, step 2).
+    would get exit code 127 (the ProSync CM failover guide, step 2).
 extends_documentation_fragment:
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid

@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Adds and deletes a CM C(service) resource with C(cmrctl add service) / C(cmrctl del service), idempotently,
     including the Tibero Standby Cluster attributes C(--tscid), C(--obsip) and C(--obsport) that make the
-    cluster's CMs members of a TSC watched by an observer (seed 004).
+    cluster's CMs members of a TSC watched by an observer (TADTI232).
   - The current state is read from one C(cmrctl show all) (the service row of this node's table and the C(db)
     rows of every node of the cluster), never from error texts; only the commands that make a difference are
     run, and the state is read again to confirm.
@@ -128,7 +128,7 @@ notes:
     observer's C(cmrctl show --tscid) (vendor facts TSC-1, TSC-2 in docs/vendor-facts.md).
   - >-
     The C(db) resources of the service are recognised by their DETAIL, which starts with the service name
-    (seed 000 C(tibero, /home/tibero/tibero/tibero7, failed retry cnt: 0)).
+    (the ProSync CM failover guide C(tibero, /home/tibero/tibero/tibero7, failed retry cnt: 0)).
   - >-
     Some Tibero versions may ask for a confirmation on C(cmrctl add db); the module does not answer it blindly:
     such a prompt makes the command fail or run into O(timeout), with its output in the result.

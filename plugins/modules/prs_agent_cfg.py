@@ -20,7 +20,7 @@ description:
     alignment tabs, inline comments, line endings); new parameters are written in the file's own style
     (C(KEY = VALUE)); values are compared normalised (C(y) = C(Y), C(010) = C(10)); a parameter set
     twice fails with its line numbers; the file is replaced atomically, keeping owner, group and mode.
-  - Knows the CM failover parameters of seed 000 and validates them before touching the file
+  - Knows the CM failover parameters of the ProSync CM failover guide and validates them before touching the file
     (see O(params)). Other parameters (C(LISTENER_PORT), C(LOG_LEVEL), ...) are written as given.
   - When the task touches a CM parameter, warns if C(PRS_AGENT_*) CM parameters are in the file while
     C(USE_CM) is not C(Y) after the task (ProSync ignores them then; C(USE_CM) defaults to C(N) when missing).
@@ -110,7 +110,7 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Put agent1 under CM failover (seed 000, step 3)
+- name: Put agent1 under CM failover (the ProSync CM failover guide, step 3)
   tibero.cm.prs_agent_cfg:
     prs_home: /home/prosync/example
     agent_id: agent1
@@ -209,7 +209,7 @@ YES_NO = 'Y/N'
 SECONDS = 'seconds'
 COUNT = 'count'
 
-# Seed 000, step 3: the CM failover parameters, their kinds and (where the seed gives one) defaults.
+# The ProSync CM failover guide, step 3: the CM failover parameters, their kinds and (where the guide gives one) defaults.
 CM_PARAMETERS = {
     'USE_CM': (YES_NO, 'N'),
     'PRS_AGENT_PROC_MAX_FAIL_CNT': (COUNT, '10'),

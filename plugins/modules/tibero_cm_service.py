@@ -15,7 +15,7 @@ description:
   - Brings the CM of O(cm_sid) to O(state), idempotently. The CM counts as running when C(cmrctl show)
     answers with this node's resource table, and as stopped when C(cmrctl show) cannot reach it.
   - Starts it with C(tbcm -b) and stops it with C(tbcm -d), then waits until C(cmrctl show) agrees.
-  - C(tbcm -d) takes this node's CM-managed DB instances down in ABNORMAL mode first (seed TADTI232,
+  - C(tbcm -d) takes this node's CM-managed DB instances down in ABNORMAL mode first (TADTI232,
     scenario 2). So the module refuses to stop a CM while a C(db) resource of this node is up, unless
     O(force=true). Stop the instance first with M(tibero.cm.tibero_instance).
   - The CM daemon passes the environment it was started with on to every agent script it runs, and so to
@@ -76,7 +76,7 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Restart sequence of the seed, step 5 (tbdown, tbcm -d, edit tip, tbcm -b, tbboot)
+- name: Restart sequence of the ProSync CM failover guide, step 5 (tbdown, tbcm -d, edit tip, tbcm -b, tbboot)
   block:
     - name: Stop the DB instance
       tibero.cm.tibero_instance:

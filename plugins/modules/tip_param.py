@@ -85,7 +85,7 @@ options:
       - Where a parameter that is not in the file yet is added.
       - C(bottom) appends it.
       - C(top) puts it right after the leading block of comment lines (the generated header), which is
-        where seed 000 adds C(CM_ID) to the CM tip, above C(CM_NAME).
+        where the ProSync CM failover guide adds C(CM_ID) to the CM tip, above C(CM_NAME).
       - C(after:<NAME>) / C(before:<NAME>) put it next to an existing parameter; the module fails when
         that parameter is not set.
       - Several new parameters keep the order they were given in.
@@ -118,7 +118,7 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Add CM_ID at the top of the CM tip (seed 000, step 5.3)
+- name: Add CM_ID at the top of the CM tip (the ProSync CM failover guide, step 5.3)
   tibero.cm.tip_param:
     tb_home: /home/tibero/tibero/tibero7
     sid: cm_tibero1

@@ -13,20 +13,20 @@ module: tsc_afo_plan
 short_description: Predict Tibero Standby Cluster auto-failover for each failure scenario
 version_added: 0.1.0
 description:
-  - From the observer mode and the AFO timers, says for each failure scenario of seed 004
+  - From the observer mode and the AFO timers, says for each failure scenario of TADTI232
     (TADTI232) whether the observer fails over to the standby (AFO) and after how many seconds at
-    most, with the timers that make up that figure, composed exactly as the seed's table does.
-  - Scenarios, in the seed's order, C(cm_abnormal) (CM process killed), C(cm_down) (C(tbcm -d)),
+    most, with the timers that make up that figure, composed exactly as the guide's table does.
+  - Scenarios, in the guide's order, C(cm_abnormal) (CM process killed), C(cm_down) (C(tbcm -d)),
     C(db_abnormal) (DB process killed or C(tbdown abnormal)), C(db_down) (C(tbdown immediate)),
     C(network_failure) (primary network down), C(cmfile_failure) (CM file removed or unreadable).
-  - "Where the seed is ambiguous the module takes the safe upper bound:
+  - "Where the guide is ambiguous the module takes the safe upper bound:
     the table writes the observer's wait for a lost primary as C(_CM_OBSERVER_EXPIRE) while the
     parameter list describes C(_OBSERVER_EXPIRE_TIME) as that wait, so the larger of the two is used;
     'extra 1~5 seconds' counts 5 and 'extra 10 seconds' 10;
     numbered stages (①, ②, ③...) add up one after another;
     for the CM file failure the CM stops the DB after C(min(_CM_MAX_IO_RETRY, CM_HEARTBEAT_EXPIRE))
-    (the seed's ①<② / ①>② note)."
-  - "Checks the seed's rule C(_OBSERVER_EXPIRE_TIME < CM_HEARTBEAT_EXPIRE + CM_NET_MARGIN)
+    (the guide's ①<② / ①>② note)."
+  - "Checks the guide's rule C(_OBSERVER_EXPIRE_TIME < CM_HEARTBEAT_EXPIRE + CM_NET_MARGIN)
     (the observer must not give up on a CM before the CM cluster would); see O(on_rule_violation)."
   - Pure computation, no host access; the table lives in C(plugins/module_utils/afo_plan.py) so the
     lab tests and the drill use the same figures.
@@ -110,7 +110,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 scenarios:
-  description: One entry per scenario, in the seed's order.
+  description: One entry per scenario, in the guide's order.
   returned: success
   type: list
   elements: dict
@@ -147,7 +147,7 @@ scenarios:
       type: list
       elements: dict
     target_db:
-      description: The standby DB state the seed shows afterwards.
+      description: The standby DB state the guide shows afterwards.
       type: str
       sample: Up(FAILOVER)
     note:

@@ -16,7 +16,7 @@ description:
     when it differs, then reads it again to confirm.
   - V(protective) (the default of Tibero) keeps the primary stable; auto-failover needs a CM of the primary
     cluster connected to the observer. V(disaster_plan) fails over in as many situations as possible,
-    including the loss of the whole primary site (seed TADTI232).
+    including the loss of the whole primary site (TADTI232).
   - The observer must be running (C(set) fails otherwise). An observer may come back in PROTECTIVE mode
     after a restart, so run this task again after restarting it.
 extends_documentation_fragment:
