@@ -505,6 +505,22 @@ def _check_agent_params(chk, params):
             chk.int_min(ppath, value, 0)
 
 
+# The optional parts of the site. Before ansible-core 2.19 a template that gives None (the role's
+# `| default(none)` for a part the inventory does not declare) comes out as the empty string.
+OPTIONAL_PARTS = ('agents', 'instance', 'tsc')
+
+
+def _undeclared_parts_as_none(model):
+    """``model`` with an optional part given as '' (an undeclared part on ansible-core < 2.19) as None."""
+    if not any(model.get(part) == '' for part in OPTIONAL_PARTS):
+        return model
+    model = dict(model)
+    for part in OPTIONAL_PARTS:
+        if model.get(part) == '':
+            model[part] = None
+    return model
+
+
 def _has_prosync(model):
     """The ProSync part is declared (or the TSC part is not, so the ProSync part is required)."""
     return model.get('agents') is not None or model.get('instance') is not None or model.get('tsc') is None
@@ -648,6 +664,7 @@ def cm_model_problems(model, inventory_hosts=None, hostvars=None):
     chk = _Checker()
     if not isinstance(model, Mapping):
         return ['tibero_cm_*: the model must be a mapping, got %s (rule: type dict)' % _type_name(model)]
+    model = _undeclared_parts_as_none(model)
     hosts = set(inventory_hosts) if inventory_hosts is not None else None
     prosync = _has_prosync(model)
     chk.path('tb_home', model.get('tb_home'))
@@ -749,6 +766,7 @@ def cm_model(model, hostvars=None):
     problems = cm_model_problems(model, hostvars=hostvars)
     if problems:
         raise ValueError('invalid tibero.cm model:\n' + '\n'.join(problems))
+    model = _undeclared_parts_as_none(model)
     hostvars = hostvars or {}
     prosync = _has_prosync(model)
     tsc_only = _tsc_only_clusters(model)

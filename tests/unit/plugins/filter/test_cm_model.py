@@ -524,6 +524,17 @@ def test_prosync_only_model_has_no_tsc_part():
     assert cm_model(seed_model())['tsc'] is None
 
 
+def test_an_undeclared_part_rendered_as_empty_text_is_undeclared():
+    """Before ansible-core 2.19 the role's `| default(none)` of a part the inventory does not declare
+    reaches the filter as '' (a template's None is rendered as text)."""
+    prosync = dict(seed_model(), tsc='')
+    assert cm_model_problems(prosync, HOSTS) == []
+    assert cm_model(prosync)['tsc'] is None
+    tsc_only = dict(tsc_model(), agents='', instance='')
+    assert cm_model_problems(tsc_only, TSC_HOSTS) == []
+    assert cm_model(tsc_only)['instance'] is None
+
+
 def test_site_with_both_parts():
     """ProSync between cls_tibero and cls_tibero_tar, and a TSC of two more clusters: the ProSync phases
     see only their clusters; the TSC clusters need no CM group and share their DB name."""
