@@ -387,21 +387,23 @@ def test_agent_address_is_checked_with_everything_else():
     assert cm_model_problems(seed_model(), HOSTS, dict((h, {}) for h in HOSTS)) == []
 
 
+def _paths(value, prefix=()):
+    """Every path (tuple of keys and indexes) of a nested model, the root first."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
 def test_every_value_shape_is_reported_never_raised():
     # Every leaf and container of the model replaced, one at a time, by every shape: no exception.
     shapes = [None, True, 0, -1, 1.5, '', 'x', ['node1'], [['a']], {'k': 'v'}, {1: 2}, _AnsibleLazyTemplateList(['x'])]
 
-    def paths(value, prefix=()):
-        yield prefix
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from paths(item, prefix + (key,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from paths(item, prefix + (index,))
-
     checked = 0
-    for path in list(paths(seed_model()))[1:]:
+    for path in list(_paths(seed_model()))[1:]:
         for shape in shapes:
             model = _mutated([(path, copy.deepcopy(shape))])
             problems = cm_model_problems(model, HOSTS, dict((h, {}) for h in HOSTS))
@@ -639,17 +641,8 @@ def test_every_tsc_problem_is_reported_at_once():
 def test_every_tsc_value_shape_is_reported_never_raised():
     shapes = [None, True, 0, -1, 1.5, '', 'x', ['obs1'], {'k': 'v'}, {1: 2}, _AnsibleLazyTemplateList(['x'])]
 
-    def paths(value, prefix=()):
-        yield prefix
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from paths(item, prefix + (key,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from paths(item, prefix + (index,))
-
     checked = 0
-    for path in list(paths(tsc_model()))[1:]:
+    for path in list(_paths(tsc_model()))[1:]:
         for shape in shapes:
             model = _tsc_mutated([(path, copy.deepcopy(shape))])
             problems = cm_model_problems(model, TSC_HOSTS)
