@@ -28,6 +28,7 @@ description:
     The ProSync script loads C(prs_cm.sh) with C(source), which C(/bin/sh) (dash) does not know, so the CM
     would get exit code 127 (the ProSync CM failover guide, step 2).
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -85,11 +86,9 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The script is checked and the commands that would run are returned in RV(commands).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - The script is checked as the user the module runs as; run it as the CM's OS user (the one that runs

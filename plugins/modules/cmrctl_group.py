@@ -25,6 +25,7 @@ description:
   - O(state=started) adds and starts in one run; O(state=absent) stops, then deletes.
   - A group is cluster-wide, so run the module on one node of the cluster (C(run_once)).
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -70,11 +71,9 @@ options:
     default: 60
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The commands that would run are returned in RV(commands); nothing is changed.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - After a start, every agent of the group on this node must come C(UP) within O(wait_timeout); an agent

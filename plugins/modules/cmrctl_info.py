@@ -19,6 +19,7 @@ description:
     cannot be read fails the task with the raw text in the message.
   - Never changes anything.
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -36,11 +37,9 @@ options:
     type: int
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; runs the same in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: none
 seealso:
   - module: tibero.cm.cmrctl_group

@@ -29,6 +29,7 @@ description:
     observer gave no answer), fails the task before any change with the observer's raw output and the manual
     procedure, unless O(replace=true).
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -115,11 +116,9 @@ options:
     type: path
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The commands that would run are returned in RV(commands); nothing is changed.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - >-

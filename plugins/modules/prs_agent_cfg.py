@@ -27,13 +27,13 @@ description:
   - The agent reads its configuration at start, so any change returns RV(restart_required=true).
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Computes the change and the diff; writes nothing and makes no backup.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The whole file before and after.
 options:

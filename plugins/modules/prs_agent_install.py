@@ -20,12 +20,12 @@ description:
   - After a run every output must exist, else the task fails with the installer's output.
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   prs_home:

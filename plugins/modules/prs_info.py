@@ -27,13 +27,13 @@ description:
     task with the raw output in the message's C(stdout).
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; runs C(prs_adm) in check mode as well.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   prs_home:

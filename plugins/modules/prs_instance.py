@@ -26,13 +26,13 @@ description:
   - C(prs_install.cfg) must already be in place (the role renders it, 0600).
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The refusals are checked in check mode too; the installer is only planned (RV(commands)).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
 options:
   prs_home:

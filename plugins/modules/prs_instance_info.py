@@ -19,12 +19,12 @@ description:
     hosts that record the instance to M(tibero.cm.prs_instance) as O(tibero.cm.prs_instance#module:recorded_on).
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   prs_home:

@@ -22,13 +22,13 @@ description:
   - Taking and releasing the lock is bookkeeping of the run, not a change of the site; it never reports a change.
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: A check run reads the lock and fails when another run holds it, but never takes or releases it.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   path:

@@ -27,6 +27,7 @@ description:
     (a login profile sets E(LANG), never E(LC_ALL)), and O(daemon_env) over all of it.
   - Every other command (C(cmrctl show), C(tbcm -d)) runs with E(TB_HOME), E(CM_HOME), E(CM_SID) and C(LC_ALL=C).
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -58,11 +59,9 @@ options:
     default: 30
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The C(tbcm) command that would run is returned in RV(commands).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - An observer (C(CM_MODE_OBSERVER=Y)) is started with C(tbcmobs), not with this module.

@@ -25,6 +25,7 @@ description:
     pseudo-terminal, C(-e) returns tbboot's exit code, C(-q) and C(/dev/null) keep no typescript.
     Its stdout then carries stderr too (a terminal has one output).
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -66,11 +67,9 @@ options:
     default: 60
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The command that would run is returned in RV(commands).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 notes:
   - With O(cm_sid) (or E(CM_SID)) set, a CM-managed instance is read from C(cmrctl show). Boot the CM first

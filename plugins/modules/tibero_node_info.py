@@ -20,14 +20,13 @@ description:
     cannot be read, is a problem in RV(problems), not a task failure, so that every node's problems are
     reported together.
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   tb_sid:

@@ -31,13 +31,13 @@ description:
     to the caller (roles restart only the hosts that report it).
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Computes the change and the diff; writes nothing and makes no backup.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details: The whole file before and after.
 options:

@@ -32,13 +32,13 @@ description:
     lab tests and the drill use the same figures.
 author:
   - tibero.cm contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - tibero.cm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Nothing to change; the plan is computed in check mode too.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
 options:
   mode:

@@ -20,6 +20,7 @@ description:
   - The observer must be running (C(set) fails otherwise). An observer may come back in PROTECTIVE mode
     after a restart, so run this task again after restarting it.
 extends_documentation_fragment:
+  - tibero.cm.attributes
   - tibero.cm.tibero
   - tibero.cm.tibero.cm_sid
 options:
@@ -38,11 +39,9 @@ options:
     default: 30
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: The C(set) command that would run is returned in RV(commands).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in diff mode).
     support: full
 seealso:
   - module: tibero.cm.cmrctl_info
