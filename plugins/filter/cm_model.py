@@ -153,12 +153,18 @@ class _Checker(object):
             return False
         return True
 
-    def path(self, path, value):
-        if value is None or value == '':
-            self.add(path, 'is missing', 'required: an absolute directory path')
+    def _text(self, path, value, missing_rule, blank_is_missing=True):
+        """The first steps of every text rule: the value is given, and it is a string."""
+        if value is None or (blank_is_missing and value == ''):
+            self.add(path, 'is missing', missing_rule)
             return False
         if not _is_str(value):
             self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
+            return False
+        return True
+
+    def path(self, path, value):
+        if not self._text(path, value, 'required: an absolute directory path'):
             return False
         if len(value) > MAX_PATH or not PATH_RE.match(value) or '..' in value.split('/'):
             self.add(path, 'invalid path %s' % _show(value, MAX_PATH),
@@ -168,11 +174,7 @@ class _Checker(object):
         return True
 
     def user(self, path, value):
-        if value is None:
-            self.add(path, 'is missing', 'required: an OS user name')
-            return False
-        if not _is_str(value):
-            self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
+        if not self._text(path, value, 'required: an OS user name', blank_is_missing=False):
             return False
         if not USER_RE.match(value) or len(value) > 32:
             self.add(path, 'invalid OS user name %s' % _show(value),
@@ -204,11 +206,7 @@ class _Checker(object):
 
     def secret(self, path, value):
         # Never echo the value: only say what is wrong with it.
-        if value is None or value == '':
-            self.add(path, 'is missing', 'required (set it from an ansible-vault variable)')
-            return False
-        if not _is_str(value):
-            self.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
+        if not self._text(path, value, 'required (set it from an ansible-vault variable)'):
             return False
         if len(value) > MAX_SECRET or not SECRET_RE.match(value):
             self.add(path, 'contains characters that are not allowed or is too long (value not shown)',
@@ -218,6 +216,15 @@ class _Checker(object):
         if PLACEHOLDER_RE.search(value):
             self.add(path, 'is still the placeholder of the example secrets file (value not shown)',
                      'set the real secret in the ansible-vault file (vault.example.yml only shows the names)')
+            return False
+        return True
+
+    def address(self, path, value):
+        """An IP address or host name given to a tool's argv (cmrctl --obsip): one plain word."""
+        if not self._text(path, value, 'required: an IP address or host name'):
+            return False
+        if len(value) > MAX_PATH or not HOST_RE.match(value):
+            self.add(path, 'invalid address %s' % _show(value), 'an IP address or host name: letters, digits and ._:- only')
             return False
         return True
 
@@ -552,20 +559,6 @@ def _tsc_only_clusters(model):
     return names - used
 
 
-def _address_rule(chk, path, value):
-    """An IP address or host name given to a tool's argv (cmrctl --obsip): one plain word."""
-    if value is None or value == '':
-        chk.add(path, 'is missing', 'required: an IP address or host name')
-        return False
-    if not _is_str(value):
-        chk.add(path, 'must be a string, got %s' % _type_name(value), 'type string')
-        return False
-    if len(value) > MAX_PATH or not HOST_RE.match(value):
-        chk.add(path, 'invalid address %s' % _show(value), 'an IP address or host name: letters, digits and ._:- only')
-        return False
-    return True
-
-
 def _check_timers(chk, timers):
     """tibero_cm_tsc.timers: known AFO timers (unknown keys are typos: a misspelled timer would be
     silently left at its default), whole seconds >= 0, and the TSC guide's expiry rule."""
@@ -637,7 +630,7 @@ def _check_tsc(chk, tsc, clusters_by_name, node_of_host, inventory_hosts, node_s
         if chk.name('tsc.observer.cm_sid', cm_sid) and cm_sid in node_sids:
             chk.add('tsc.observer.cm_sid', 'duplicate %r (also a DB node\'s cm_sid)' % cm_sid,
                     'CM_SID is unique across the site')
-        _address_rule(chk, 'tsc.observer.ip', observer.get('ip'))
+        chk.address('tsc.observer.ip', observer.get('ip'))
         port = observer.get('port', OBSERVER_DEFAULTS['port'])
         ui_port = observer.get('ui_port', OBSERVER_DEFAULTS['ui_port'])
         if chk.port('tsc.observer.port', port) & chk.port('tsc.observer.ui_port', ui_port) and port == ui_port:

@@ -43,6 +43,11 @@ def db_statuses(resources, tb_sid):
     return [r['status'] for r in resources if r.get('type') == 'db' and r.get('name') == tb_sid]
 
 
+def node_up(show_error, statuses):
+    """The CM answered and this node's DB is open (its only db row is UP(NRML))."""
+    return show_error is None and statuses == [OPEN_STATUS]
+
+
 def in_transition(resources, transition_statuses):
     """Names of the resources whose status is a transition (sorted, unique)."""
     return sorted(set(r['name'] for r in resources if r.get('status') in transition_statuses))
@@ -52,8 +57,7 @@ def live_problems(host, cm_sid, tb_sid, show_error, resources, transition_status
     """Every reason this node must not be changed now, as texts (empty: go)."""
     problems = []
     statuses = db_statuses(resources, tb_sid)
-    node_up = show_error is None and statuses == [OPEN_STATUS]
-    if not node_up and not marker:
+    if not node_up(show_error, statuses) and not marker:
         problems.append('%s: CM %s does not answer or DB %s is not %s: %s (rule: CM and DB up before any change)'
                         % (host, cm_sid, tb_sid, OPEN_STATUS, show_error or ','.join(statuses) or 'no db resource'))
     moving = in_transition(resources, transition_statuses)

@@ -99,16 +99,16 @@ from ansible_collections.tibero.cm.plugins.module_utils import run_lock
 
 
 def acquire(module, path, owner, found, where):
-    """Take the lock as the verdict allows; fail naming the holder otherwise."""
+    """Take the lock as the verdict allows (in check mode only decide); fail naming the holder otherwise."""
     if found.startswith('held'):
         module.fail_json(msg='%s: another tibero.cm run holds the cluster lock (%s). Wait for it to finish; if it '
                          'is dead, rerun with -e tibero_cm_lock_break=true.' % (where, found), verdict=found)
     if found == 'ours':
-        return True
+        return
     if found.startswith('stale'):
         module.warn('%s: %s' % (where, found))
     if module.check_mode:
-        return True
+        return
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
         os.makedirs(parent, 0o755)
@@ -122,7 +122,6 @@ def acquire(module, path, owner, found, where):
         module.fail_json(msg='%s: cannot take the cluster lock (mkdir: %s: File exists). Another tibero.cm run may '
                          'have just taken it; if none is running (a run died before recording its owner), rerun with '
                          '-e tibero_cm_lock_break=true.' % (where, path), verdict=found)
-    return True
 
 
 def main():
@@ -157,8 +156,8 @@ def main():
         if found == 'ours' and not module.check_mode:
             run_lock.remove(path)
         module.exit_json(changed=False, verdict=found, held=False)
-    held = acquire(module, path, owner, found, where)
-    module.exit_json(changed=False, verdict=found, held=held)
+    acquire(module, path, owner, found, where)
+    module.exit_json(changed=False, verdict=found, held=True)
 
 
 if __name__ == '__main__':

@@ -153,7 +153,7 @@ def main():
     statuses = node_state.db_statuses(resources, params['tb_sid'])
     module.exit_json(
         changed=False, commands=[], resources=resources, show_error=show_error, db_status=statuses,
-        node_up=show_error is None and statuses == [node_state.OPEN_STATUS], tip=tip, marker=marker,
+        node_up=node_state.node_up(show_error, statuses), tip=tip, marker=marker,
         restart_needed=tip['would_change'] or marker,
         problems=node_state.live_problems(host, params['cm_sid'], params['tb_sid'], show_error, resources,
                                           params['transition_statuses'], tip, marker))
