@@ -20,7 +20,6 @@ __metaclass__ = type
 
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
-from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
 # The texts the ProSync CM failover guide shows (vendor-facts CMR-8).
 ADD_SUCCESS = 'Resource add success!'
@@ -145,9 +144,9 @@ class CmResource(object):
     kind = None
     wanted = ('name',)
     markers = {}
-    # Read the state back after every step (a stop before a del, a del before the add of a replace).
-    confirm_steps = True
     local_node = members = members_text = None
+    # (argv, rc, stdout, stderr) of the last step run, for a failure that says what it printed.
+    last_step = None
 
     def __init__(self, module):
         self.module = module
@@ -158,16 +157,8 @@ class CmResource(object):
 
     @classmethod
     def main(cls, module, problem=None):
-        """Check the input (``problem``: a message found by the module), then run; every failure of a
-        command carries msg, cmd, rc, stdout, stderr and the commands run so far."""
-        tc.require(module, 'cm_sid')
-        if problem:
-            module.fail_json(msg=problem, commands=[])
-        resource = cls(module)
-        try:
-            resource.run()
-        except CommandFailed as exc:
-            tc.fail(module, resource.runner, exc)
+        """Check the input (``problem``: a message found by the module), then run (tc.run_module)."""
+        tc.run_module(module, cls, problem)
 
     def run(self):
         state = self.params['state']
@@ -183,9 +174,12 @@ class CmResource(object):
                 self.runner.plan(self.argv(action))
         else:
             for index, action in enumerate(actions):
-                self.runner.run(self.argv(action), success_marker=self.markers.get(self.verb(action)))
-                if self.confirm_steps and index + 1 < len(actions):
-                    self.confirm(ACTION_STATE[action], [action])
+                argv = self.argv(action)
+                self.last_step = (argv,) + self.runner.run(argv, success_marker=self.markers.get(self.verb(action)))
+                if index + 1 < len(actions):
+                    # Each step's effect is read back before the next one runs (a stop before a del, a
+                    # del before the add of a replace); one that is not visible stops the run.
+                    self.confirm_step(action)
             if actions:
                 after = self.confirmed(after, self.confirm(state, actions))
             self.finish(actions, result)
@@ -217,6 +211,10 @@ class CmResource(object):
 
     def finish(self, actions, result):
         """After the run and its confirmation (not in check mode)."""
+
+    def confirm_step(self, action):
+        """Read the resource again after ``action``, one step of several; fail if its effect is not visible."""
+        self.confirm(ACTION_STATE[action], [action])
 
     def failure_hint(self, resource, state):
         """Text added to the message when ``resource`` did not reach ``state``."""

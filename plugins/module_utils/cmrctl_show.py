@@ -405,6 +405,11 @@ def is_up(status, on_any_node=False):
     return status == 'UP' or (status.startswith('UP(') and status != 'UP(R)')
 
 
+def local_node(parsed):
+    """This node's CM name in a ``parse_nodes`` result of ``cmrctl show`` (its one table), or None."""
+    return parsed['nodes'][0] if parsed['nodes'] else None
+
+
 def find_resource(resources, rtype, name, node=None):
     """The resource row of type ``rtype`` named ``name`` (on ``node`` if given), or None."""
     for res in resources:

@@ -5,8 +5,8 @@
 
 Modules build their argument spec from ``tibero_argument_spec()``, get a Runner from ``make_runner()``,
 find ``$TB_HOME/bin`` tools with ``tibero_tool()``, and read the CM with ``read_show()`` (a read-only
-probe: never listed in ``commands``). Failures are ``runner.CommandFailed`` so ``main()`` has one
-``except`` that calls ``fail()``.
+probe: never listed in ``commands``). Failures are ``runner.CommandFailed``; ``run_module()`` is the
+``main()`` skeleton: check the input, run, and turn a CommandFailed into ``fail()``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -148,14 +148,16 @@ def tibero_tool(module, tool):
         module.fail_json(msg=str(exc))
 
 
-def read_show(runner, cmrctl, args, parse):
+def read_show(runner, cmrctl, args, parse, down_ok=False):
     """Run ``cmrctl show <args>`` (not recorded in ``commands``) and parse its stdout with ``parse``.
 
-    Raises CommandFailed on a non-zero exit or on output the parser does not know (the raw text
-    is in the message and in ``stdout``).
+    Raises CommandFailed on a non-zero exit (with ``down_ok``: returns None, the CM does not answer) or
+    on output the parser does not know (the raw text is in the message and in ``stdout``).
     """
     argv = [cmrctl, 'show'] + list(args)
-    rc, out, err = runner.run(argv, record=False)
+    rc, out, err = runner.run(argv, record=False, check_rc=not down_ok)
+    if rc != 0:
+        return None
     try:
         return parse(out)
     except cmrctl_show.ShowParseError as exc:
@@ -178,6 +180,20 @@ def fail(module, runner, exc, **extra):
     kwargs.update(extra)
     kwargs['commands'] = runner.commands
     module.fail_json(**kwargs)
+
+
+def run_module(module, make, problem=None, required=('cm_sid',)):
+    """The skeleton of a module's ``main()``: fail before any command unless the ``required`` parameters
+    are set and ``problem`` (an input error the module found) is None; then ``make(module).run()``. A
+    CommandFailed fails with msg, cmd, rc, stdout, stderr and the commands run so far (``.runner``)."""
+    require(module, *required)
+    if problem:
+        module.fail_json(msg=problem, commands=[])
+    task = make(module)
+    try:
+        task.run()
+    except CommandFailed as exc:
+        fail(module, task.runner, exc)
 
 
 def result_diff(before, after):

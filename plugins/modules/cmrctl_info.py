@@ -165,7 +165,7 @@ def main():
             result['observer'] = shown['observer']
             result['local_node'] = shown['observer']['name']
         else:
-            result['local_node'] = shown['nodes'][0] if shown['nodes'] else None
+            result['local_node'] = cs.local_node(shown)
         if module.params['tscid'] is not None:
             raw = []
 

@@ -28,6 +28,10 @@ description:
     belong to it. So a service that exists with other settings, or whose CM the observer does not list (or whose
     observer gave no answer), fails the task before any change with the observer's raw output and the manual
     procedure, unless O(replace=true).
+  - Each step of a change (C(del db), C(del service), C(add service), C(add db)) is confirmed by reading
+    C(cmrctl show) and C(cmrctl show all) again before the next one runs. A step whose effect is not visible
+    stops the task with that step's C(cmd), C(rc), C(stdout), C(stderr), the raw C(cmrctl show) output
+    (C(show)) and the steps not run; nothing is retried.
 extends_documentation_fragment:
   - tibero.cm.attributes
   - tibero.cm.tibero
@@ -240,8 +244,7 @@ TSC_MEMBER = 'tsc_member'
 
 def service_state(parsed, name):
     """The service as this node's table (``parse_local``) lists it: {name, state, status, cname, type, mode}."""
-    local = parsed['nodes'][0] if parsed['nodes'] else None
-    row = cs.find_resource(parsed['resources'], 'service', name, node=local)
+    row = cs.find_resource(parsed['resources'], 'service', name, node=cs.local_node(parsed))
     if row is None:
         return dict(name=name, state='absent')
     return dict(name=name, state='present', status=row['status'], cname=row['cluster'],
@@ -381,6 +384,24 @@ def _check_replace(dbs, want, diffs, local_node, envfile):
                         % (want['name'], what, '; '.join(reasons), manual_procedure(want, dbs)), diffs)
 
 
+def step_problem(action, service, dbs, want):
+    """Why ``service`` and ``dbs`` (read again) do not show the effect of ``action``, or None."""
+    verb, db = action
+    listed = [d['name'] for d in dbs]
+    if verb == 'del_db' and db['name'] in listed:
+        return 'db resource %s is still listed after cmrctl del db' % db['name']
+    if verb == 'add_db' and db['name'] not in listed:
+        return 'db resource %s is not listed after cmrctl add db' % db['name']
+    if verb == 'del' and service['state'] != 'absent':
+        return 'service %s is still listed after cmrctl del service' % want['name']
+    if verb == 'add' and service['state'] == 'absent':
+        return 'service %s is not listed after cmrctl add service' % want['name']
+    if verb == 'add' and differences(service, want):
+        return ('service %s was added but cmrctl show lists other settings (%s)'
+                % (want['name'], _describe(differences(service, want))))
+    return None
+
+
 def predicted(current, want, state, actions, membership=None):
     """The service after ``actions`` (check mode and the diff's 'after')."""
     if state == 'absent':
@@ -406,16 +427,15 @@ class Service(cr.CmResource):
     kind = 'service'
     wanted = ('name', 'cname', 'type', 'mode') + TSC_KEYS
     markers = MARKERS
-    # The service is read back once, after the last step (a re-registration's steps are not read one by one).
-    confirm_steps = False
 
     def read(self):
         """The service from this node's own ``cmrctl show`` (its title is this node's CM_NAME, the name
         the observer lists it by: vendor-facts CMR-5, TSC-2); every node's db rows of it, in ``dbs``,
         from ``cmrctl show all`` (whose order of nodes nothing relies on)."""
-        own = tc.read_show(self.runner, self.cmrctl, [], cs.parse_local)
+        own, own_text = tc.read_show(self.runner, self.cmrctl, [], lambda out: (cs.parse_local(out), out))
         self.local_node = own['nodes'][0]
-        parsed = tc.read_show(self.runner, self.cmrctl, ['all'], cs.parse_nodes)
+        parsed, all_text = tc.read_show(self.runner, self.cmrctl, ['all'], lambda out: (cs.parse_nodes(out), out))
+        self.shown_text = own_text + all_text
         self.dbs = cs.db_resources(parsed, self.params['name'])
         return service_state(own, self.params['name'])
 
@@ -427,9 +447,10 @@ class Service(cr.CmResource):
         return current
 
     def plan(self, current):
-        return plan(current, self.dbs, self.want, self.params['state'], self.params['replace'], self.local_node,
-                    self.params['db_envfile'], self.membership, self.params['observer_output'],
-                    self.params['reregistered_before'])
+        self.plan_actions = plan(current, self.dbs, self.want, self.params['state'], self.params['replace'],
+                                 self.local_node, self.params['db_envfile'], self.membership,
+                                 self.params['observer_output'], self.params['reregistered_before'])
+        return self.plan_actions
 
     def refused(self, current, exc):
         return dict(service=dict(current, tsc=self.membership) if current['state'] != 'absent' else current,
@@ -456,26 +477,25 @@ class Service(cr.CmResource):
         return dict((k, service[k]) for k in ('state',) + COMPARED if k in service)
 
     def confirm(self, state, actions):
-        """Read the service again: it must be absent, or present with the wanted settings and its db resources.
-        Membership is not read back here: the observer lists a CM only once it connected (the caller waits)."""
-        want = self.want
+        """Read the service again after the last step. Membership is not read back here: the observer
+        lists a CM only once it connected (the caller waits)."""
+        return self.confirm_step(actions[-1])
+
+    def confirm_step(self, action):
+        """Read the service and its db resources again: ``action``'s effect must be visible, or the run
+        stops with what the step and ``cmrctl show`` printed. Nothing is retried: the steps left are
+        named for the operator, and a destructive one never runs twice."""
         service = self.read()
-        problem = None
-        if state == 'absent' and service['state'] != 'absent':
-            problem = 'service %s is still listed after cmrctl del service' % want['name']
-        elif state == 'present' and service['state'] == 'absent':
-            problem = 'service %s is not listed after cmrctl add service' % want['name']
-        elif state == 'present' and differences(service, want):
-            problem = ('service %s was added but cmrctl show lists other settings (%s)'
-                       % (want['name'], _describe(differences(service, want))))
-        else:
-            readded = [db['name'] for verb, db in actions if verb == 'add_db']
-            missing = [n for n in readded if n not in [d['name'] for d in self.dbs]]
-            if missing:
-                problem = 'db resources %s are not listed after cmrctl add db' % ', '.join(missing)
+        problem = step_problem(action, service, self.dbs, self.want)
         if problem:
-            self.module.fail_json(msg=problem, service=service, db_resources=self.dbs, commands=self.runner.commands,
-                                  changed=True)
+            argv, rc, out, err = self.last_step
+            done = self.runner.commands
+            left = ''.join('; not run: "%s"' % ' '.join(self.argv(a)) for a in self.plan_actions[len(done):])
+            self.module.fail_json(
+                msg='%s, so nothing more was run (%d of %d steps run%s). cmrctl show printed:\n%s'
+                    % (problem, len(done), len(self.plan_actions), left, self.shown_text.rstrip()),
+                cmd=argv, rc=rc, stdout=out, stderr=err, show=self.shown_text, service=service,
+                db_resources=self.dbs, commands=done, changed=True)
         return service
 
 

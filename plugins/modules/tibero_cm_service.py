@@ -133,7 +133,7 @@ STARTUP_FAILED = 'startup failed'
 
 def up_db_resources(parsed):
     """Names and statuses of this node's db resources that are up, from ``cmrctl show``."""
-    local = parsed['nodes'][0] if parsed['nodes'] else None
+    local = cs.local_node(parsed)
     return ['%s (%s)' % (r['name'], r['status']) for r in parsed['resources']
             if r['node'] == local and r['type'] == 'db' and cs.is_up(r['status'], on_any_node=True)]
 
@@ -147,13 +147,8 @@ class CMService(object):
 
     def read(self):
         """(state, parsed show or None): running when ``cmrctl show`` answers with a node table."""
-        rc, out, err = self.runner.run([self.cmrctl, 'show'], check_rc=False, record=False)
-        if rc != 0:
-            return 'stopped', None
-        try:
-            return 'started', cs.parse_nodes(out)
-        except cs.ShowParseError as exc:
-            raise CommandFailed('cannot read the output of cmrctl show: %s' % exc, [self.cmrctl, 'show'], rc, out, err)
+        parsed = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes, down_ok=True)
+        return ('stopped' if parsed is None else 'started'), parsed
 
     def run(self):
         want = self.module.params['state']
@@ -202,15 +197,7 @@ def main():
         wait_timeout=dict(type='int', default=30),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    tc.require(module, 'cm_sid')
-    problem = tc.env_problem(module.params['daemon_env'])
-    if problem:
-        module.fail_json(msg=problem, commands=[])
-    service = CMService(module)
-    try:
-        service.run()
-    except CommandFailed as exc:
-        tc.fail(module, service.runner, exc)
+    tc.run_module(module, CMService, tc.env_problem(module.params['daemon_env']))
 
 
 if __name__ == '__main__':

@@ -270,15 +270,9 @@ class Instance(object):
     def read(self):
         """The instance's state from the CM when it manages it (and answers), else from the process list."""
         if self.cmrctl:
-            rc, out, err = self.runner.run([self.cmrctl, 'show'], check_rc=False, record=False)
-            if rc == 0:
-                try:
-                    parsed = cs.parse_nodes(out)
-                except cs.ShowParseError as exc:
-                    raise CommandFailed('cannot read the output of cmrctl show: %s' % exc,
-                                        [self.cmrctl, 'show'], rc, out, err)
-                local = parsed['nodes'][0] if parsed['nodes'] else None
-                row = cs.find_resource(parsed['resources'], 'db', self.sid, node=local)
+            parsed = tc.read_show(self.runner, self.cmrctl, [], cs.parse_nodes, down_ok=True)
+            if parsed is not None:
+                row = cs.find_resource(parsed['resources'], 'db', self.sid, node=cs.local_node(parsed))
                 if row is not None:
                     return state_from_status(row['status'], 'cm')
         mode = tbsvr_mode(list_processes(), self.sid, self.params['tb_home'])
@@ -352,12 +346,7 @@ def main():
         wait_timeout=dict(type='int', default=60),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    tc.require(module, 'tb_sid')
-    instance = Instance(module)
-    try:
-        instance.run()
-    except CommandFailed as exc:
-        tc.fail(module, instance.runner, exc)
+    tc.run_module(module, Instance, required=('tb_sid',))
 
 
 if __name__ == '__main__':

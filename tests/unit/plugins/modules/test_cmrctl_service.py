@@ -276,16 +276,21 @@ def _replace_steps(tb_home):
     return del_db, del_svc, add_db
 
 
+def _replace_run(tb_home, del_db_out='Resource del success! (db, tb_pri)\n', del_svc_out=DEL_OUT):
+    """A re-registration: every step is read back (show, show all) before the next one runs."""
+    del_db, del_svc, add_db = _replace_steps(tb_home)
+    return [
+        *_reads(tb_home, lab_table(db_status='DOWN')),
+        Step(del_db, out=del_db_out), *_show(tb_home, lab_table(db=False)),
+        Step(del_svc, out=del_svc_out), *_show(tb_home, lab_table(service=False, db=False)),
+        Step(_add(tb_home), out=ADD_OUT), *_show(tb_home, lab_table(db=False)),
+        Step(add_db, out='Resource add success! (db, tb_pri)\n'), *_show(tb_home, lab_table(db_status='DOWN')),
+    ]
+
+
 def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
     del_db, del_svc, add_db = _replace_steps(tb_home)
-    fake = FakeRunCommand([
-        *_reads(tb_home, lab_table(db_status='DOWN')),
-        Step(del_db, out='Resource del success! (db, tb_pri)\n'),
-        Step(del_svc, out=DEL_OUT),
-        Step(_add(tb_home), out=ADD_OUT),
-        Step(add_db, out='Resource add success! (db, tb_pri)\n'),
-        *_show(tb_home, lab_table(db_status='DOWN')),
-    ])
+    fake = FakeRunCommand(_replace_run(tb_home))
     result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'),
                         fake, diff=True)
     fake.assert_all_used()
@@ -296,17 +301,51 @@ def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
 
 def test_a_del_is_judged_by_its_exit_code_and_the_state_read_again_not_by_text(tb_home):
     """No public sample shows what a successful `cmrctl del` prints (vendor-facts CMR-9)."""
-    del_db, del_svc, add_db = _replace_steps(tb_home)
-    fake = FakeRunCommand([
-        *_reads(tb_home, lab_table(db_status='DOWN')),
-        Step(del_db, out=''), Step(del_svc, out='some other words\n'),
-        Step(_add(tb_home), out=ADD_OUT), Step(add_db, out='Resource add success! (db, tb_pri)\n'),
-        *_show(tb_home, lab_table(db_status='DOWN')),
-    ])
+    fake = FakeRunCommand(_replace_run(tb_home, del_db_out='', del_svc_out='some other words\n'))
     result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'),
                         fake)
     fake.assert_all_used()
     assert (result['changed'], result['reregistered']) == (True, True)
+
+
+def test_a_del_db_whose_effect_is_not_visible_stops_before_the_service_is_deleted(tb_home):
+    """rc 0 but the db resource is still listed: the run stops with the raw output; nothing is retried."""
+    del_db, del_svc, add_db = _replace_steps(tb_home)
+    still = lab_table(db_status='DOWN')
+    fake = FakeRunCommand([
+        *_reads(tb_home, lab_table(db_status='DOWN')),
+        Step(del_db, out='Resource del success! (db, tb_pri)\n'), *_show(tb_home, still),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'), fake)
+    fake.assert_all_used()
+    result = exc.value.result
+    assert result['msg'].startswith('db resource tb_pri is still listed after cmrctl del db, so nothing more was '
+                                    'run (1 of 4 steps run; not run: "%s"' % ' '.join(del_svc))
+    assert ' '.join(add_db) in result['msg'] and still.rstrip() in result['msg']
+    assert (result['commands'], result['cmd'], result['rc']) == ([del_db], del_db, 0)
+    assert result['stdout'] == 'Resource del success! (db, tb_pri)\n' and result['show'] == still + still
+    assert result['changed'] is True and result['db_resources'] == [DB_DOWN]
+
+
+def test_an_add_service_whose_effect_is_not_visible_stops_before_the_db_is_added(tb_home):
+    del_db, del_svc, add_db = _replace_steps(tb_home)
+    gone = lab_table(service=False, db=False)
+    fake = FakeRunCommand([
+        *_reads(tb_home, lab_table(db_status='DOWN')),
+        Step(del_db, out=''), *_show(tb_home, lab_table(db=False)),
+        Step(del_svc, out=''), *_show(tb_home, gone),
+        Step(_add(tb_home), out=ADD_OUT), *_show(tb_home, gone),
+    ])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'), fake)
+    fake.assert_all_used()
+    result = exc.value.result
+    assert result['msg'].startswith('service tsc_pri is not listed after cmrctl add service, so nothing more was '
+                                    'run (3 of 4 steps run; not run: "%s")' % ' '.join(add_db))
+    assert (result['commands'], result['cmd'], result['stdout']) == ([del_db, del_svc, _add(tb_home)], _add(tb_home),
+                                                                      ADD_OUT)
+    assert result['service'] == ABSENT
 
 
 def test_replace_in_check_mode_plans_the_four_commands(tb_home):
