@@ -281,7 +281,8 @@ class CMDaemon:
         self.remember_current_incidents()
         self.publish()
         common.write_json_atomic(self.cm.pid_path, {"pid": os.getpid(), "started": self.started})
-        threading.Thread(target=self.heartbeat_loop, daemon=True).start()
+        heart = threading.Thread(target=self.heartbeat_loop, daemon=True)
+        heart.start()
         tick = common.conf_float("LAB_CM_TICK")
         while not self.stopping:
             try:
@@ -290,6 +291,7 @@ class CMDaemon:
                 self.cm.log("[ERROR] %s: %s" % (type(exc).__name__, exc))
             time.sleep(tick)
         self.stop_agents_for_shutdown()
+        heart.join()  # a heartbeat in flight must not overwrite the "stopped" document below
         self.publish(state="stopped")
         self.cm.log("CM %s stopped" % self.cm.name)
 

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from labsim import common
@@ -68,6 +69,9 @@ class AgentDaemon:
         self.given_up = set()   # (install_id, name) not restarted any more
         self.stop_reason = None
         self.final_state = registry.STATE_STOPPED
+        # Start of the last tick whose placement is done (`--takeover` waits for one after its fence).
+        self.last_tick_started = self.started
+        self.stopped = threading.Event()
         self.log_path = os.path.join(settings["log_dir"], "prs_agent.log")
 
     def log(self, message):
@@ -80,13 +84,27 @@ class AgentDaemon:
         if not self.register():
             return 1
         self.log("started (pid %d, USE_CM=%s)" % (os.getpid(), "Y" if self.settings["use_cm"] else "N"))
+        # The heartbeat has its own thread: a tick that waits (a child slow to stop, the peers' claim
+        # locks, a starved CPU) must not make a live agent read as lost to its peers, to the CM's
+        # PROBE or to the START waiting for it. The tick's progress is `tick_started` in the record.
+        heart = threading.Thread(target=self.heartbeat_loop, daemon=True)
+        heart.start()
         try:
             while self.stop_reason is None:
                 self.tick()
                 time.sleep(registry.conf_seconds("LAB_PRS_TICK"))
         finally:
+            self.stopped.set()
+            heart.join()  # no "running" heartbeat may follow the final record
             self.shutdown()
         return 0
+
+    def heartbeat_loop(self):
+        while not self.stopped.wait(registry.conf_seconds("LAB_PRS_TICK")):
+            try:
+                self.beat(self.last_tick_started)
+            except Exception as exc:  # logged; a full disk must not kill the daemon
+                self.log("heartbeat: %s" % exc)
 
     def request_stop(self, reason):
         if self.stop_reason is None:
@@ -138,6 +156,7 @@ class AgentDaemon:
             if self.should_start(name, catalogue) and self.claim(catalogue, process):
                 self.start_child(catalogue, process)
         if self.stop_reason is None:
+            self.last_tick_started = tick_started
             self.beat(tick_started)
 
     def wanted_processes(self):
@@ -262,10 +281,11 @@ class AgentDaemon:
     # ------------------------------------------------------------ heartbeat
 
     def record(self, tick_started):
+        # tuple(dict) copies the keys in one step under the GIL, safe against the tick's changes.
         return {"agent": self.agent_id, "node": self.node, "pid": os.getpid(),
                 "incarnation": self.incarnation, "state": registry.STATE_RUNNING,
                 "started": self.started, "tick_started": tick_started, "heartbeat": common.now(),
-                "use_cm": self.settings["use_cm"], "processes": sorted(self.children)}
+                "use_cm": self.settings["use_cm"], "processes": sorted(tuple(self.children))}
 
     def beat(self, tick_started):
         registry.write_heartbeat(self.agent_id, self.record(tick_started))
