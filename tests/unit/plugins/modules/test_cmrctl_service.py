@@ -276,16 +276,22 @@ def _replace_steps(tb_home):
     return del_db, del_svc, add_db
 
 
-def _replace_run(tb_home, del_db_out='Resource del success! (db, tb_pri)\n', del_svc_out=DEL_OUT):
-    """A re-registration: every step is read back (show, show all) before the next one runs."""
+DEL_DB_OUT = 'Resource del success! (db, tb_pri)\n'
+# What `cmrctl show` lists after each step of a re-registration: del db, del service, add service, add db.
+SEEN_AFTER = (lab_table(db=False), lab_table(service=False, db=False), lab_table(db=False),
+              lab_table(db_status='DOWN'))
+
+
+def _replace_run(tb_home, del_db_out=DEL_DB_OUT, del_svc_out=DEL_OUT, seen=SEEN_AFTER):
+    """A re-registration: every step is read back (show, show all) before the next one runs; the run
+    has as many steps as ``seen`` has tables (what the reads after them list)."""
     del_db, del_svc, add_db = _replace_steps(tb_home)
-    return [
-        *_reads(tb_home, lab_table(db_status='DOWN')),
-        Step(del_db, out=del_db_out), *_show(tb_home, lab_table(db=False)),
-        Step(del_svc, out=del_svc_out), *_show(tb_home, lab_table(service=False, db=False)),
-        Step(_add(tb_home), out=ADD_OUT), *_show(tb_home, lab_table(db=False)),
-        Step(add_db, out='Resource add success! (db, tb_pri)\n'), *_show(tb_home, lab_table(db_status='DOWN')),
-    ]
+    steps = [Step(del_db, out=del_db_out), Step(del_svc, out=del_svc_out), Step(_add(tb_home), out=ADD_OUT),
+             Step(add_db, out='Resource add success! (db, tb_pri)\n')]
+    calls = _reads(tb_home, lab_table(db_status='DOWN'))
+    for step, table in zip(steps, seen):
+        calls += [step] + _show(tb_home, table)
+    return calls
 
 
 def test_replace_re_registers_service_and_db_of_a_stopped_instance(tb_home):
@@ -312,10 +318,7 @@ def test_a_del_db_whose_effect_is_not_visible_stops_before_the_service_is_delete
     """rc 0 but the db resource is still listed: the run stops with the raw output; nothing is retried."""
     del_db, del_svc, add_db = _replace_steps(tb_home)
     still = lab_table(db_status='DOWN')
-    fake = FakeRunCommand([
-        *_reads(tb_home, lab_table(db_status='DOWN')),
-        Step(del_db, out='Resource del success! (db, tb_pri)\n'), *_show(tb_home, still),
-    ])
+    fake = FakeRunCommand(_replace_run(tb_home, seen=[still]))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'), fake)
     fake.assert_all_used()
@@ -324,19 +327,13 @@ def test_a_del_db_whose_effect_is_not_visible_stops_before_the_service_is_delete
                                     'run (1 of 4 steps run; not run: "%s"' % ' '.join(del_svc))
     assert ' '.join(add_db) in result['msg'] and still.rstrip() in result['msg']
     assert (result['commands'], result['cmd'], result['rc']) == ([del_db], del_db, 0)
-    assert result['stdout'] == 'Resource del success! (db, tb_pri)\n' and result['show'] == still + still
+    assert result['stdout'] == DEL_DB_OUT and result['show'] == still + still
     assert result['changed'] is True and result['db_resources'] == [DB_DOWN]
 
 
 def test_an_add_service_whose_effect_is_not_visible_stops_before_the_db_is_added(tb_home):
     del_db, del_svc, add_db = _replace_steps(tb_home)
-    gone = lab_table(service=False, db=False)
-    fake = FakeRunCommand([
-        *_reads(tb_home, lab_table(db_status='DOWN')),
-        Step(del_db, out=''), *_show(tb_home, lab_table(db=False)),
-        Step(del_svc, out=''), *_show(tb_home, gone),
-        Step(_add(tb_home), out=ADD_OUT), *_show(tb_home, gone),
-    ])
+    fake = FakeRunCommand(_replace_run(tb_home, seen=SEEN_AFTER[:2] + (lab_table(service=False, db=False),)))
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile'), fake)
     fake.assert_all_used()
