@@ -42,10 +42,10 @@ def audit_table(report):
     return audit.table(report)
 
 
-def extra_agents(show, local_node, cluster, model_agent):
-    """The agents this node's ``cmrctl show all`` lists that the model does not have, each with
-    ``remove_script`` (what tibero_cm_prune deletes): [{name, group, script, status, remove_script}]."""
-    return audit.prune_plan(show, local_node, cluster, model_agent)
+def extra_agents(show, node):
+    """The agents this node's ``cmrctl show all`` (``cmrctl_info`` result) lists that the model does not
+    have, with what tibero_cm_prune does to each: [{name, group, script, status, prune, remove_script}]."""
+    return audit.prune_plan(show, node)
 
 
 class FilterModule(object):

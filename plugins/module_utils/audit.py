@@ -199,26 +199,33 @@ def extra_agents(rows, cluster, model_agent_ids):
     return found
 
 
-def prune_plan(show, local_node, cluster, model_agent):
-    """What ``tibero_cm_prune`` removes on one node: [{name, group, script, remove_script}].
+def prune_plan(show, node):
+    """The agents absent from the model on one ProSync node (``node``: its ``tibero_cm_model.by_host``
+    entry), from its ``cmrctl_info`` result: [{name, group, script, status, prune, remove_script}].
 
-    A script is removed only when no agent that stays on this node (the model's, or another) uses it:
-    an extra agent registered on the model agent's own ``prs_<CM_ID>.sh`` keeps that script.
+    ``prune``: ``tibero_cm_prune`` deregisters it - only an agent of this node's own CM group of the
+    model; an agent of another group is reported, never touched. ``remove_script``: its script is
+    deleted too - only when no agent that stays on this node uses it (an extra agent registered on
+    the model agent's own ``prs_<CM_ID>.sh`` leaves that script alone).
     """
-    rows = node_rows(show, local_node)
+    rows = node_rows(show, (show or {}).get('local_node') or node['cm_sid'])
+    model_agent = node.get('agent')
     keep = set([model_agent['id']]) if model_agent else set()
-    extras = extra_agents(rows, cluster, keep)
+    extras = extra_agents(rows, node['cluster'], keep)
     kept_scripts = set()
     if model_agent:
         kept_scripts.add(os.path.normpath(model_agent['script']))
     for row in rows:
-        if row.get('type') == 'agent' and row.get('name') in keep:
-            detail = cs.parse_agent_detail(row.get('detail'))
-            if detail:
-                kept_scripts.add(os.path.normpath(detail['script']))
+        detail = cs.parse_agent_detail(row.get('detail')) if row.get('type') == 'agent' else None
+        if detail and row.get('name') in keep:
+            kept_scripts.add(os.path.normpath(detail['script']))
+    for extra in extras:
+        extra['prune'] = extra['group'] == node['cm_group']
     for extra in extras:
         script = extra.get('script') or ''
-        extra['remove_script'] = bool(os.path.isabs(script) and os.path.normpath(script) not in kept_scripts)
+        others = set(os.path.normpath(e.get('script') or '') for e in extras if not e['prune'])
+        extra['remove_script'] = bool(extra['prune'] and os.path.isabs(script)
+                                      and os.path.normpath(script) not in kept_scripts | others)
     return extras
 
 
@@ -253,7 +260,7 @@ def _cm_diffs(host, node, cluster, show, diffs):
                                    detail.get('script')))
             if not cs.is_up(row.get('status')):
                 diffs.append(_diff('agent_state', host, 'agent %s' % agent['id'], 'UP', row.get('status')))
-    for extra in extra_agents(rows, node['cluster'], set([agent['id']]) if agent else set()):
+    for extra in prune_plan(show, node):
         diffs.append(_diff('agent_extra', host, 'agent %s in group %s' % (extra['name'], extra['group']),
                            'absent (not in the model)', '%s, %s' % (extra['status'], extra['script'])))
 
@@ -360,7 +367,8 @@ def differences(model, observed):
         if model.get('agent_params'):
             kv = _read_kv(host, paths.get('agent_cfg'), files.get(paths.get('agent_cfg')), diffs)
             if kv is not None:
-                _compare_kv('agent_param', host, paths.get('agent_cfg'), kv, sorted(model['agent_params'].items()), diffs)
+                _compare_kv('agent_param', host, paths.get('agent_cfg'), kv, sorted(model['agent_params'].items()),
+                            diffs)
     if model.get('agents') and 'prs' in observed:
         _prs_diffs(model, observed.get('prs'), diffs)
     if model.get('tsc'):
