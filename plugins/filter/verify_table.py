@@ -37,9 +37,9 @@ def verify_table(summary):
     lines.append('verdict: ' + verdict)
     # Agents registered in CM but absent from the model: drift, a warning, not a failed verify.
     for extra in summary.get('drift') or []:
+        values = (extra.get('agent'), extra.get('group') or '?', extra.get('status') or '?', extra.get('host'))
         lines.append('drift: agent %s (group %s, %s) is registered on %s but absent from the model; '
-                     'tibero_cm_prune=true deregisters it' % (extra.get('agent'), extra.get('group') or '?',
-                                                               extra.get('status') or '?', extra.get('host')))
+                     'tibero_cm_prune=true deregisters it' % values)
     return lines
 
 

@@ -4,8 +4,8 @@
 """The audit: every difference between the derived model (``tibero_cm_model``) and what the read-only
 readers return from the site, and the agents registered in CM but absent from the model (drift).
 
-Pure functions over the readers' results (``cmrctl_info``, ``prs_info``, ``ansible.builtin.slurp`` of
-the files and tips), so every kind of difference is unit-tested without a node. Files are compared
+Pure functions over the readers' results (``cmrctl_info``, ``prs_info``, ``files_info`` of the files
+and tips), so every kind of difference is unit-tested without a node. Files are compared
 with the parsers the writing modules use (``kvfile`` for KEY=VALUE files, ``agent_script`` for the
 shebang, ``cmrctl_show`` for the CM tables), never with a second parser.
 
@@ -16,7 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import os
 
 from ansible_collections.tibero.cm.plugins.module_utils import agent_script
@@ -91,21 +90,11 @@ def node_files(model, host, tb_home, prs_home):
 # reader results
 
 
-def slurped(results):
-    """{path: {'content': text or None, 'error': text or None}} from a looped slurp's ``results``
-    (each with ``item`` = the path, or ``source``)."""
-    files = {}
-    for result in results or []:
-        path = result.get('source') or result.get('item')
-        if isinstance(path, dict):
-            path = path.get('value') or path.get('path')
-        if result.get('failed') or result.get('skipped') or 'content' not in result:
-            files[path] = dict(content=None, error=result.get('msg') or 'not read')
-            continue
-        data = result['content']
-        data = base64.b64decode(data) if result.get('encoding', 'base64') == 'base64' else data.encode('utf-8')
-        files[path] = dict(content=kvfile.decode(data), error=None)
-    return files
+def read_files(result):
+    """{path: {'content': text or None, 'error': text or None}} from a ``files_info`` result (or its
+    ``files`` list); a reader that failed as a whole leaves every path unread."""
+    entries = result.get('files') if isinstance(result, dict) else result
+    return dict((e['path'], dict(content=e.get('content'), error=e.get('error'))) for e in entries or [])
 
 
 def _read_kv(host, path, entry, diffs):
@@ -336,7 +325,7 @@ def _tsc_diffs(tsc, hosts, observer, diffs):
 def differences(model, observed):
     """Every difference between ``model`` (``tibero_cm_model``) and ``observed``.
 
-    ``observed``: ``hosts`` {host: {paths: {role: path}, files: slurped(), show: cmrctl_info result,
+    ``observed``: ``hosts`` {host: {paths: {role: path}, files: read_files(), show: cmrctl_info result,
     expected_script: text or None}}, ``prs`` (``prs_info`` result with ``host``), ``observer``
     (``cmrctl_info`` result with ``tsc``), ``unreached`` (hosts not read).
     """

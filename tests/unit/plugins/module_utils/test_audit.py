@@ -7,10 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import copy
-
-import pytest
 
 from ansible_collections.tibero.cm.plugins.filter.audit import audit_files, audit_report, audit_table, extra_agents
 from ansible_collections.tibero.cm.plugins.filter.cm_model import cm_model
@@ -25,12 +22,12 @@ GROUP_DETAIL = 'type: prosync (failover: ON)'
 
 
 def _slurp(path, text):
-    return {'item': path, 'source': path, 'encoding': 'base64',
-            'content': base64.b64encode(text.encode()).decode(), 'failed': False}
+    """A files_info entry of a file read."""
+    return {'path': path, 'exists': True, 'content': text, 'error': None}
 
 
 def _missing(path):
-    return {'item': path, 'failed': True, 'msg': 'file not found: %s' % path}
+    return {'path': path, 'exists': False, 'content': None, 'error': 'file not found: %s' % path}
 
 
 def _rows(model, host, agent_status='UP'):
@@ -317,9 +314,8 @@ def test_tsc_converged_and_its_files():
 def test_tsc_timer_mode_and_membership():
     model, hostvars = _tsc_site()
     files = hostvars['sby1']['__tibero_cm_audit']['files']
-    files[0] = _slurp(files[0]['item'], base64.b64decode(files[0]['content']).decode().replace(
-        'CM_HEARTBEAT_EXPIRE=5', 'CM_HEARTBEAT_EXPIRE=300'))
-    files[1] = _slurp(files[1]['item'], '_STANDBY_NETWORK_TIMEOUT=60\n')
+    files[0] = _slurp(files[0]['path'], files[0]['content'].replace('CM_HEARTBEAT_EXPIRE=5', 'CM_HEARTBEAT_EXPIRE=300'))
+    files[1] = _slurp(files[1]['path'], '_STANDBY_NETWORK_TIMEOUT=60\n')
     observer = hostvars['obs1']['__tibero_cm_audit']['observer']['tsc']
     observer.update(mode='DISASTER_PLAN', mode_normalized='disaster_plan', members=[{'cm_name': 'cm_pri'}])
     diffs = audit_report(model, hostvars, ['pri1', 'sby1', 'obs1'])['differences']
@@ -336,7 +332,10 @@ def test_tsc_observer_not_answering_is_unread():
     assert _kinds(audit_report(model, hostvars, ['pri1', 'sby1', 'obs1'])) == [('unread', 'obs1')]
 
 
-@pytest.mark.parametrize('result', [{'item': '/x', 'failed': True, 'msg': 'Permission denied'},
-                                    {'item': '/x', 'skipped': True}])
-def test_slurped_failures_carry_their_message(result):
-    assert audit.slurped([result])['/x']['content'] is None
+def test_a_file_reader_that_failed_as_a_whole_leaves_every_file_unread():
+    site = Site()
+    assert audit.read_files({'failed': True, 'msg': 'boom'}) == {}
+    site.set_text('node1', 'agent_cfg', None)
+    site.facts['node1']['texts'][site.path('node1', 'agent_cfg')] = None
+    diffs = site.report()['differences']
+    assert [(d['kind'], d['host']) for d in diffs] == [('file_missing', 'node1')]
