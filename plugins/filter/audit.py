@@ -26,7 +26,7 @@ def audit_report(model, hostvars, hosts, fact='__tibero_cm_audit'):
             observed['unreached'].append(host)
             continue
         facts = dict(facts)
-        facts['files'] = audit.read_files(facts.get('files'))
+        facts['files'] = audit.read_files(facts.get('files'), (facts.get('paths') or {}).values())
         observed['hosts'][host] = facts
         if facts.get('prs') is not None:
             observed['prs'] = dict(facts['prs'], host=host)

@@ -90,11 +90,15 @@ def node_files(model, host, tb_home, prs_home):
 # reader results
 
 
-def read_files(result):
-    """{path: {'content': text or None, 'error': text or None}} from a ``files_info`` result (or its
-    ``files`` list); a reader that failed as a whole leaves every path unread."""
-    entries = result.get('files') if isinstance(result, dict) else result
-    return dict((e['path'], dict(content=e.get('content'), error=e.get('error'))) for e in entries or [])
+def read_files(result, paths=()):
+    """{path: {'content': text or None, 'error': text or None}} from a ``files_info`` result; when the
+    reader failed as a whole, each of ``paths`` carries its message (a connection error, a missing python)."""
+    result = result or {}
+    files = dict((e['path'], dict(content=e.get('content'), error=e.get('error'))) for e in result.get('files') or [])
+    for path in paths:
+        if path not in files:
+            files[path] = dict(content=None, error=result.get('msg') or 'not read')
+    return files
 
 
 def _read_kv(host, path, entry, diffs):
@@ -284,7 +288,7 @@ def _prs_diffs(model, prs, diffs):
 # the TSC part
 
 
-def _tsc_diffs(tsc, hosts, observer, diffs):
+def _tsc_diffs(tsc, hosts, observer, prosync_hosts, diffs):
     for host, tsc_node in sorted((tsc.get('by_host') or {}).items()):
         if tsc_node.get('role') not in ('primary', 'standby'):
             continue
@@ -292,6 +296,11 @@ def _tsc_diffs(tsc, hosts, observer, diffs):
         if observed is None:
             diffs.append(_diff('unread', host, 'TSC node', 'audited', 'not reached'))
             continue
+        show = observed.get('show')
+        if (show is None or show.get('failed') or 'resources' not in show) and host not in prosync_hosts:
+            # A ProSync node's own CM reading is reported with its CM resources already.
+            diffs.append(_diff('unread', host, 'cmrctl show all (%s)' % tsc_node['cm_sid'], 'answers',
+                               (show or {}).get('msg') or 'not read'))
         for role, pairs, extra in (('cm_tip', TSC_CM_PARAMS, ()), ('db_tip', TSC_DB_PARAMS,
                                                                    (('STANDBY_USE_OBSERVER', 'Y'),))):
             path = (observed.get('paths') or {}).get(role)
@@ -361,7 +370,7 @@ def differences(model, observed):
     if model.get('agents') and 'prs' in observed:
         _prs_diffs(model, observed.get('prs'), diffs)
     if model.get('tsc'):
-        _tsc_diffs(model['tsc'], hosts, observed.get('observer'), diffs)
+        _tsc_diffs(model['tsc'], hosts, observed.get('observer'), model.get('hosts') or [], diffs)
     return diffs
 
 

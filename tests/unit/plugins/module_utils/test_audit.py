@@ -82,7 +82,7 @@ class Site(object):
         for host, fact in self.facts.items():
             files = [_slurp(path, text) if text is not None else _missing(path) for path, text in fact['texts'].items()]
             hostvars[host] = {'__tibero_cm_audit': dict((k, v) for k, v in fact.items() if k != 'texts')}
-            hostvars[host]['__tibero_cm_audit']['files'] = files
+            hostvars[host]['__tibero_cm_audit']['files'] = {'changed': False, 'files': files}
         return audit_report(self.model, hostvars, hosts or sorted(self.facts))
 
 
@@ -295,9 +295,9 @@ def _tsc_site():
         cm_tip = ''.join('%s=%s\n' % (key, timers[field]) for key, field in audit.TSC_CM_PARAMS)
         db_tip = '_STANDBY_NETWORK_TIMEOUT=%s\nSTANDBY_USE_OBSERVER=Y\n' % timers['standby_network_timeout']
         hostvars[host] = {'__tibero_cm_audit': {
-            'paths': paths, 'files': [_slurp(paths['cm_tip'], cm_tip), _slurp(paths['db_tip'], db_tip)],
+            'paths': paths, 'files': {'files': [_slurp(paths['cm_tip'], cm_tip), _slurp(paths['db_tip'], db_tip)]},
             'show': {'local_node': node['cm_sid'], 'resources': []}, 'prs': None, 'observer': None}}
-    hostvars['obs1'] = {'__tibero_cm_audit': {'paths': {}, 'files': [], 'show': None, 'prs': None,
+    hostvars['obs1'] = {'__tibero_cm_audit': {'paths': {}, 'files': {'files': []}, 'show': None, 'prs': None,
                                               'observer': {'tsc': copy.deepcopy(TSC_SHOW)}}}
     return model, hostvars
 
@@ -313,7 +313,7 @@ def test_tsc_converged_and_its_files():
 
 def test_tsc_timer_mode_and_membership():
     model, hostvars = _tsc_site()
-    files = hostvars['sby1']['__tibero_cm_audit']['files']
+    files = hostvars['sby1']['__tibero_cm_audit']['files']['files']
     files[0] = _slurp(files[0]['path'], files[0]['content'].replace('CM_HEARTBEAT_EXPIRE=5', 'CM_HEARTBEAT_EXPIRE=300'))
     files[1] = _slurp(files[1]['path'], '_STANDBY_NETWORK_TIMEOUT=60\n')
     observer = hostvars['obs1']['__tibero_cm_audit']['observer']['tsc']
@@ -332,10 +332,23 @@ def test_tsc_observer_not_answering_is_unread():
     assert _kinds(audit_report(model, hostvars, ['pri1', 'sby1', 'obs1'])) == [('unread', 'obs1')]
 
 
-def test_a_file_reader_that_failed_as_a_whole_leaves_every_file_unread():
+def test_a_file_reader_that_failed_as_a_whole_gives_each_file_its_message():
     site = Site()
-    assert audit.read_files({'failed': True, 'msg': 'boom'}) == {}
+    hostvars_files = {'failed': True, 'msg': 'Failed to create temporary directory'}
+    assert audit.read_files(hostvars_files, ['/a', '/b']) == {
+        '/a': dict(content=None, error='Failed to create temporary directory'),
+        '/b': dict(content=None, error='Failed to create temporary directory')}
     site.set_text('node1', 'agent_cfg', None)
-    site.facts['node1']['texts'][site.path('node1', 'agent_cfg')] = None
     diffs = site.report()['differences']
     assert [(d['kind'], d['host']) for d in diffs] == [('file_missing', 'node1')]
+
+
+def test_tsc_nodes_whose_cm_does_not_answer_are_unread():
+    model, hostvars = _tsc_site()
+    hostvars['pri1']['__tibero_cm_audit']['show'] = {'failed': True, 'msg': 'cmrctl needs the local CM'}
+    hostvars['pri1']['__tibero_cm_audit']['files'] = {'failed': True, 'msg': 'container not running'}
+    diffs = audit_report(model, hostvars, ['pri1', 'sby1', 'obs1'])['differences']
+    assert [(d['kind'], d['host'], d['what'], d['actual']) for d in diffs] == [
+        ('unread', 'pri1', 'cmrctl show all (cm_pri)', 'cmrctl needs the local CM'),
+        ('unread', 'pri1', TB + '/config/cm_pri.tip', 'container not running'),
+        ('unread', 'pri1', TB + '/config/tb_pri.tip', 'container not running')]
