@@ -35,6 +35,11 @@ def verify_table(summary):
     else:
         verdict = '%d problem(s): %s' % (len(problems), '; '.join(problems)) if problems else 'not ok'
     lines.append('verdict: ' + verdict)
+    # Agents registered in CM but absent from the model: drift, a warning, not a failed verify.
+    for extra in summary.get('drift') or []:
+        values = (extra.get('agent'), extra.get('group') or '?', extra.get('status') or '?', extra.get('host'))
+        lines.append('drift: agent %s (group %s, %s) is registered on %s but absent from the model; '
+                     'tibero_cm_prune=true deregisters it' % values)
     return lines
 
 
