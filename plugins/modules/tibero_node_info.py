@@ -35,15 +35,15 @@ options:
   cm_id:
     description:
       - The C(CM_ID) this node's CM tip must set (the node's index in its CM group).
-      - Omitted on a node where no C(CM_ID) is set (a TSC-only node): the tip is not read, RV(restart_needed)
-        then only follows O(marker).
+      - Omitted on a node where no C(CM_ID) is set (a TSC-only node); the tip is not read, RV(restart_needed)
+          then only follows O(marker).
     type: int
   expect:
     description:
       - The state this node is in when it may be changed. V(open) - the DB C(UP(NRML)). V(recovery) - a TSC
-        standby, whose DB runs in recovery (C(UP(RECO)), which then is no transition either). V(observer) - a
-        TSC observer host - C(cmrctl show) there is read only to say whether the observer runs
-        (RV(observer_running)); an observer that does not run is no problem (the TSC steps start it).
+          standby, whose DB runs in recovery (C(UP(RECO)), which then is no transition either). V(observer) - a
+          TSC observer host - C(cmrctl show) there is read only to say whether the observer runs
+          (RV(observer_running)); an observer that does not run is no problem (the TSC steps start it).
     type: str
     choices: [open, recovery, observer]
     default: open
@@ -53,8 +53,8 @@ options:
     required: true
   resume_markers:
     description:
-      - Markers of other restarts an interrupted run may have left on this node (the TSC restart): a node
-        one of them names may be down on purpose too, but they do not make RV(restart_needed).
+      - Markers of other restarts an interrupted run may have left on this node (the TSC restart); a node
+          one of them names may be down on purpose too, but they do not make RV(restart_needed).
     type: list
     elements: path
     default: []
