@@ -349,3 +349,37 @@ def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, prs_down, expe
     for part in unexpected:
         assert part not in message, (part, out)
     assert 'UNREACHABLE' not in out, out
+
+
+def test_module_defaults_of_the_collection_action_group(tmp_path):
+    """The playbooks give tb_home once, as module_defaults of the action group tibero.cm.cm
+    (meta/runtime.yml): a module of the group called without tb_home takes it from there (checked on
+    every ansible-core release of the controller matrix)."""
+    tb_home = tmp_path / 'tb'
+    (tb_home / 'config').mkdir(parents=True)
+    (tb_home / 'config' / 'cm_x.tip').write_text('CM_NAME=x\n')
+    playbook = tmp_path / 'defaults.yml'
+    playbook.write_text("""
+- name: A module of the group without tb_home
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tibero.cm.cm:
+      tb_home: %s
+  tasks:
+    - name: Plan CM_ID in the tip (check mode)
+      tibero.cm.tip_param:
+        sid: cm_x
+        name: CM_ID
+        value: "0"
+      check_mode: true
+      register: __tip
+
+    - name: Show where it looked
+      ansible.builtin.debug:
+        msg: "tip={{ __tip.path }} changed={{ __tip.changed }}"
+""" % tb_home)
+    rc, out = _run(['-i', 'localhost,', '-c', 'local', str(playbook)])
+    assert rc == 0, out
+    assert 'tip=%s changed=True' % (tb_home / 'config' / 'cm_x.tip') in _flat(out), out
+    assert (tb_home / 'config' / 'cm_x.tip').read_text() == 'CM_NAME=x\n'
