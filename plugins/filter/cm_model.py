@@ -797,18 +797,92 @@ def cm_model(model, hostvars=None):
     tsc = None
     if model.get('tsc') is not None:
         tsc = _derive_tsc(model['tsc'], dict((c['name'], c) for c in model['clusters']))
+    instance = _derive_instance(model['instance'], clusters, agents) if prosync else None
+    nodes = _live_nodes(by_host, tsc)
     return dict(
         clusters=clusters,
         agents=agents,
         by_host=by_host,
         hosts=[h for c in clusters for h in c['hosts']],
         agent_hosts=[a['host'] for a in agents],
-        instance=_derive_instance(model['instance'], clusters, agents) if prosync else None,
+        instance=instance,
         agent_params=dict(model.get('agent_params') or {}),
         agent_timeout_cnt=_count(model['agent_timeout_cnt']),
         agent_retry_cnt=_count(model['agent_retry_cnt']),
         tsc=tsc,
+        nodes=nodes,
+        site_hosts=list(nodes),
+        steps=_steps(nodes, by_host, agents, instance, tsc),
     )
+
+
+def _live_nodes(by_host, tsc):
+    """What phase 1 checks on each host of the site, in site order (ProSync nodes, then the TSC DB
+    nodes not among them, standby first, then the observer): ``kind`` db or observer, the SIDs,
+    ``cm_id`` (None where no CM_ID is set: a TSC-only node), ``expect`` (``open``, or ``recovery`` for
+    a TSC standby, whose DB runs in recovery: vendor facts TSC-9), ``cluster_hosts`` (the run lock is
+    taken on the first one) and ``prosync`` (its ProSync tools are looked for)."""
+    nodes = {}
+    for host, node in by_host.items():
+        nodes[host] = dict(host=host, kind='db', cm_sid=node['cm_sid'], tb_sid=node['tb_sid'],
+                           cm_id=node['cm_id'], expect='open', cluster=node['cluster'],
+                           cluster_hosts=node['cluster_hosts'], prosync=node['agent'] is not None)
+    if tsc is None:
+        return nodes
+    for role in ('standby', 'primary'):
+        for node in tsc[role]['nodes']:
+            entry = nodes.setdefault(node['host'], dict(
+                host=node['host'], kind='db', cm_sid=node['cm_sid'], tb_sid=node['tb_sid'], cm_id=None,
+                expect='open', cluster=tsc[role]['cluster'], cluster_hosts=tsc[role]['hosts'], prosync=False))
+            if role == 'standby':
+                entry['expect'] = 'recovery'
+    observer = tsc['observer']
+    nodes[observer['host']] = dict(host=observer['host'], kind='observer', cm_sid=observer['cm_sid'],
+                                   tb_sid=None, cm_id=None, expect=None, cluster=None, cluster_hosts=[],
+                                   prosync=False)
+    return nodes
+
+
+# The steps of each part, per phase of site.yml: (phase, role, tasks_from, tags). site.yml runs a
+# phase as one include per host over that host's steps, so a part the site does not declare adds no
+# task and no name to the output. Tags: each phase runs alone with its tag (README).
+TSC_TAGS = ['tsc', 'tsc_tips', 'tsc_restart', 'tsc_observer']
+STEP_PHASES = ('load', 'configure', 'install', 'observe', 'plan', 'pause', 'register', 'verify')
+
+
+def _step(role, tasks_from, tags):
+    return dict(role='tibero.cm.' + role, tasks_from=tasks_from, tags=list(tags))
+
+
+def _steps(nodes, by_host, agents, instance, tsc):
+    """{host: {phase: [step]}} for every site host (see STEP_PHASES). A phase whose step reads
+    another host's facts comes after the phase that sets them: the TSC read (configure) before the
+    observer's view (observe), that view before the service plan and tips (plan), the tips before the
+    observer's pause (pause)."""
+    steps = dict((host, dict((phase, []) for phase in STEP_PHASES)) for host in nodes)
+    agent_hosts = set(a['host'] for a in agents)
+    install_hosts = agent_hosts | (set([instance['install_host']]) if instance else set())
+    for host in by_host:
+        if host in agent_hosts:
+            steps[host]['configure'].append(_step('prosync_agents', 'main', ['prosync_agents']))
+        if host in install_hosts:
+            steps[host]['install'].append(_step('prosync_instance', 'main', ['prosync_instance']))
+        steps[host]['plan'].append(_step('cm_node', 'main', ['cm_node']))
+        steps[host]['register'].append(_step('cm_resources', 'main', ['cm_resources']))
+        steps[host]['verify'].append(_step('verify', 'main', ['verify']))
+    if tsc is None:
+        return steps
+    for host, part in tsc['by_host'].items():
+        steps[host]['load'].append(_step('tsc_observer', 'model', TSC_TAGS + ['tsc_verify']))
+        if part['role'] == 'observer':
+            steps[host]['observe'].append(_step('tsc_observer', 'observer_up', TSC_TAGS))
+            steps[host]['pause'].append(_step('tsc_observer', 'pause', ['tsc', 'tsc_restart']))
+            steps[host]['register'].append(_step('tsc_observer', 'observer', ['tsc', 'tsc_observer']))
+            steps[host]['verify'].append(_step('tsc_observer', 'verify', ['tsc', 'tsc_verify']))
+        else:
+            steps[host]['configure'].append(_step('tsc_observer', 'read', TSC_TAGS))
+            steps[host]['plan'].append(_step('tsc_observer', 'tips', ['tsc', 'tsc_tips']))
+    return steps
 
 
 def _derive_instance(inst, clusters, agents):

@@ -30,17 +30,34 @@ attributes:
     support: none
 options:
   tb_sid:
-    description: The DB instance of this node (its C(db) resource name).
+    description: The DB instance of this node (its C(db) resource name). Required unless O(expect=observer).
     type: str
-    required: true
   cm_id:
-    description: The C(CM_ID) this node's CM tip must set (the node's index in its CM group).
+    description:
+      - The C(CM_ID) this node's CM tip must set (the node's index in its CM group).
+      - Omitted on a node where no C(CM_ID) is set (a TSC-only node); the tip is not read, RV(restart_needed)
+          then only follows O(marker).
     type: int
-    required: true
+  expect:
+    description:
+      - The state this node is in when it may be changed. V(open) - the DB C(UP(NRML)). V(recovery) - a TSC
+          standby, whose DB runs in recovery (C(UP(RECO)), which then is no transition either). V(observer) - a
+          TSC observer host - C(cmrctl show) there is read only to say whether the observer runs
+          (RV(observer_running)); an observer that does not run is no problem (the TSC steps start it).
+    type: str
+    choices: [open, recovery, observer]
+    default: open
   marker:
     description: The marker an interrupted restart leaves (a node it names may be down on purpose).
     type: path
     required: true
+  resume_markers:
+    description:
+      - Markers of other restarts an interrupted run may have left on this node (the TSC restart); a node
+          one of them names may be down on purpose too, but they do not make RV(restart_needed).
+    type: list
+    elements: path
+    default: []
   transition_statuses:
     description: Statuses of a resource in transition; any of them on this node is a problem.
     type: list
@@ -98,6 +115,10 @@ marker:
   description: Whether the marker of an interrupted restart exists.
   returned: always
   type: bool
+observer_running:
+  description: With O(expect=observer), whether the observer answered its C(cmrctl show) with its table; else null.
+  returned: always
+  type: bool
 restart_needed:
   description: The tip must change, or an interrupted restart must be finished.
   returned: always
@@ -127,21 +148,27 @@ from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFai
 def main():
     argument_spec = tc.tibero_argument_spec()
     argument_spec.update(
-        tb_sid=dict(type='str', required=True),
-        cm_id=dict(type='int', required=True),
+        tb_sid=dict(type='str'),
+        cm_id=dict(type='int'),
+        expect=dict(type='str', choices=['open', 'recovery', 'observer'], default='open'),
         marker=dict(type='path', required=True),
+        resume_markers=dict(type='list', elements='path', default=[]),
         transition_statuses=dict(type='list', elements='str', default=['UP(RECO)', 'UP(BOOT)', 'DOWN(RECO)']),
         host=dict(type='str'),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_if=[('expect', 'open', ['tb_sid']), ('expect', 'recovery', ['tb_sid'])])
     tc.require(module, 'tb_home', 'cm_sid')
-    problem = tc.resource_name_problem(module.params, 'cm_sid', 'tb_sid', what='a CM or DB SID')
+    params = module.params
+    names = ('cm_sid',) if params['expect'] == 'observer' else ('cm_sid', 'tb_sid')
+    problem = tc.resource_name_problem(params, *names, what='a CM or DB SID')
     if problem:
         module.fail_json(msg=problem, commands=[])
-    params = module.params
     host = params['host'] or os.uname()[1]
     runner = tc.make_runner(module)
     cmrctl = tc.tibero_tool(module, 'cmrctl')
+    if params['expect'] == 'observer':
+        observer_info(module, runner, cmrctl)
     resources, show_error = [], None
     try:
         resources = tc.read_show(runner, cmrctl, ['all'], cs.parse_nodes)['resources']
@@ -150,13 +177,29 @@ def main():
     tip = node_state.tip_plan(os.path.join(params['tb_home'], 'config', '%s.tip' % params['cm_sid']),
                               params['cm_id'])
     marker = os.path.exists(params['marker'])
+    resuming = any(os.path.exists(path) for path in params['resume_markers'])
     statuses = node_state.db_statuses(resources, params['tb_sid'])
     module.exit_json(
         changed=False, commands=[], resources=resources, show_error=show_error, db_status=statuses,
-        node_up=node_state.node_up(show_error, statuses), tip=tip, marker=marker,
-        restart_needed=tip['would_change'] or marker,
+        node_up=node_state.node_up(show_error, statuses, params['expect']), tip=tip, marker=marker,
+        restart_needed=tip['would_change'] or marker, observer_running=None,
         problems=node_state.live_problems(host, params['cm_sid'], params['tb_sid'], show_error, resources,
-                                          params['transition_statuses'], tip, marker))
+                                          params['transition_statuses'], tip, marker or resuming,
+                                          params['expect']))
+
+
+def observer_info(module, runner, cmrctl):
+    """An observer host: is the observer running? Only its own table answering says so (vendor facts
+    TSC-4); any other answer counts as not running and is no problem here."""
+    try:
+        tc.read_show(runner, cmrctl, [], cs.parse_observer)
+        running, show_error = True, None
+    except CommandFailed as exc:
+        running, show_error = False, exc.msg
+    module.exit_json(
+        changed=False, commands=[], resources=[], show_error=show_error, db_status=[], node_up=running,
+        tip=node_state.tip_plan(None, None), marker=False, restart_needed=False, observer_running=running,
+        problems=[])
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ with tibero_cm_secure_logging=false, which must show them, so these checks can f
 from __future__ import absolute_import, division, print_function
 
 import os
+import re
 import secrets
 
 import pytest
@@ -129,3 +130,15 @@ def test_no_secret_in_the_lab_logs_and_shared_state(lab, runs):
 def test_turning_secure_logging_off_is_what_shows_them(runs):
     """The control: the same kind of run with tibero_cm_secure_logging=false shows the passwords."""
     assert _leaks(runs['changed_shown'].out, runs['third']) != []
+
+
+def test_a_prosync_only_site_prints_nothing_about_tsc(runs):
+    """issue 14: site.yml runs what the site declares and prints nothing about what it does not. The
+    lab declares only the ProSync part: no play or task banner of its converge (and of a tagged run)
+    names TSC or the observer, and the phases ran (the check sees the banners)."""
+    for run in (runs['converge'], runs['changed_shown']):
+        banners = [line for line in run.out.splitlines() if line.startswith(('PLAY [', 'TASK ['))]
+        assert any(line.startswith('PLAY [Phase 1 - ') for line in banners), run.out[-2000:]
+        assert any('ProSync' in line for line in banners)
+        named = [line for line in banners if re.search(r'tsc|observer', line, re.IGNORECASE)]
+        assert named == []

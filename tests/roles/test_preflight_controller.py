@@ -271,41 +271,11 @@ def test_validate_playbook_accepts_the_tsc_only_model():
     assert 'tsc_sby' in out and 'cm_group' not in out, out
 
 
-def test_tsc_phase_of_a_site_without_tsc_prints_nothing_and_contacts_no_host(tmp_path):
-    """site.yml imports playbooks/tsc.yml unconditionally: on a ProSync-only site its plays find no
-    TSC group, skip every task (no host contacted) and warn about nothing."""
-    inv = _bad_inventory(tmp_path, lambda model: None)
-    playbook = tmp_path / 'site_without_tsc.yml'
-    # What site.yml's phase 1 leaves (the model as a host fact of every host), then the TSC phase.
-    playbook.write_text("""
-- name: The model, as phase 1 derives it
-  hosts: all
-  gather_facts: false
-  tasks:
-    - name: Load the model
-      ansible.builtin.import_role:
-        name: tibero.cm.preflight
-        tasks_from: model.yml
-      vars:
-        __preflight_validate_only: true
-- name: The TSC phase
-  import_playbook: %s
-""" % os.path.join(ROOT, 'playbooks', 'tsc.yml'))
-    rc, out = _run(['-i', inv, str(playbook)])
-    assert rc == 0, out
-    assert 'UNREACHABLE' not in out and 'tcm-roles-no-such-container' not in out, out
-    tsc_part = out.split('PLAY [(1/8) TSC', 1)[1]
-    assert 'WARNING' not in tsc_part and 'no hosts matched' not in tsc_part and 'Could not match' not in tsc_part, out
-    # Only the play banners: no task ran on any host.
-    assert 'TASK [' not in tsc_part, out
-    for node in ('node1', 'node2', 'node3', 'node4'):
-        assert re.search(node + r'\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0', out), out
-
-
 def test_tsc_phase_groups_a_tsc_site_from_the_model(tmp_path):
-    """The first play of playbooks/tsc.yml gives each host its TSC group and the role's settings."""
+    """Loading the model gives each TSC host its TSC group and the role's settings (site.yml phase 1's
+    load steps, the molecule scenario's own plays)."""
     inv = _tsc_inventory(tmp_path)
-    rc, out = _run(['-i', inv, 'playbooks/tsc.yml', '--list-hosts'])
+    rc, out = _run(['-i', inv, 'site.yml', '--list-hosts'])
     assert rc == 0, out
     playbook = tmp_path / 'groups.yml'
     playbook.write_text("""
@@ -379,3 +349,37 @@ def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, prs_down, expe
     for part in unexpected:
         assert part not in message, (part, out)
     assert 'UNREACHABLE' not in out, out
+
+
+def test_module_defaults_of_the_collection_action_group(tmp_path):
+    """The playbooks give tb_home once, as module_defaults of the action group tibero.cm.cm
+    (meta/runtime.yml): a module of the group called without tb_home takes it from there (checked on
+    every ansible-core release of the controller matrix)."""
+    tb_home = tmp_path / 'tb'
+    (tb_home / 'config').mkdir(parents=True)
+    (tb_home / 'config' / 'cm_x.tip').write_text('CM_NAME=x\n')
+    playbook = tmp_path / 'defaults.yml'
+    playbook.write_text("""
+- name: A module of the group without tb_home
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tibero.cm.cm:
+      tb_home: %s
+  tasks:
+    - name: Plan CM_ID in the tip (check mode)
+      tibero.cm.tip_param:
+        sid: cm_x
+        name: CM_ID
+        value: "0"
+      check_mode: true
+      register: __tip
+
+    - name: Show where it looked
+      ansible.builtin.debug:
+        msg: "tip={{ __tip.path }} changed={{ __tip.changed }}"
+""" % tb_home)
+    rc, out = _run(['-i', 'localhost,', '-c', 'local', str(playbook)])
+    assert rc == 0, out
+    assert 'tip=%s changed=True' % (tb_home / 'config' / 'cm_x.tip') in _flat(out), out
+    assert (tb_home / 'config' / 'cm_x.tip').read_text() == 'CM_NAME=x\n'

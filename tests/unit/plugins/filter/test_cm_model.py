@@ -651,3 +651,55 @@ def test_every_tsc_value_shape_is_reported_never_raised():
                 cm_model(model)  # what validates must derive
             checked += 1
     assert checked > 200
+
+
+def _step_names(site, host, phase):
+    return ['%s/%s' % (s['role'].split('.')[-1], s['tasks_from']) for s in site['steps'][host][phase]]
+
+
+def test_steps_of_a_prosync_only_site_name_no_tsc_step():
+    """site.yml includes each host's steps per phase: a site without a TSC part gets no TSC step (and
+    so no TSC task name) anywhere, and phase 1 checks the four nodes."""
+    site = cm_model(seed_model())
+    assert site['site_hosts'] == ['node1', 'node2', 'node3', 'node4']
+    every = [s['role'] for host in site['steps'] for phase in site['steps'][host] for s in site['steps'][host][phase]]
+    assert 'tibero.cm.tsc_observer' not in every
+    assert _step_names(site, 'node1', 'configure') == ['prosync_agents/main']
+    assert _step_names(site, 'node1', 'plan') == ['cm_node/main']
+    assert _step_names(site, 'node1', 'register') == ['cm_resources/main']
+    assert site['steps']['node1']['configure'][0]['tags'] == ['prosync_agents']
+    assert site['nodes']['node3'] == dict(host='node3', kind='db', cm_sid='cm_tibero_tar1', tb_sid='tibero_tar1',
+                                          cm_id=0, expect='open', cluster='cls_tibero_tar',
+                                          cluster_hosts=['node3', 'node4'], prosync=True)
+
+
+def test_steps_of_a_tsc_only_site_name_no_prosync_step():
+    """A TSC-only site: no ProSync step; the standby is checked in recovery and without a CM_ID; the
+    observer is a site host of phase 1 too; a step that reads another host comes in a later phase."""
+    site = cm_model(tsc_model())
+    assert site['site_hosts'] == ['sby1', 'pri1', 'obs1']
+    every = [s['role'] for host in site['steps'] for phase in site['steps'][host] for s in site['steps'][host][phase]]
+    assert set(every) == {'tibero.cm.tsc_observer'}
+    assert site['nodes']['sby1']['expect'] == 'recovery' and site['nodes']['sby1']['cm_id'] is None
+    assert site['nodes']['pri1']['expect'] == 'open' and site['nodes']['pri1']['cluster_hosts'] == ['pri1']
+    assert site['nodes']['obs1']['kind'] == 'observer' and site['nodes']['obs1']['cm_sid'] == 'cm_obs'
+    assert _step_names(site, 'pri1', 'configure') == ['tsc_observer/read']
+    assert _step_names(site, 'obs1', 'observe') == ['tsc_observer/observer_up']
+    assert _step_names(site, 'sby1', 'plan') == ['tsc_observer/tips']
+    assert _step_names(site, 'obs1', 'pause') == ['tsc_observer/pause']
+    assert _step_names(site, 'obs1', 'verify') == ['tsc_observer/verify']
+    assert [p for p in ('configure', 'observe', 'plan', 'pause') if site['steps']['obs1'][p] or site['steps']['pri1'][p]] \
+        == ['configure', 'observe', 'plan', 'pause']
+
+
+def test_steps_of_a_node_in_both_parts():
+    """A TSC over the ProSync clusters: a node plans its CM_ID and its AFO tips, checked with its CM_ID."""
+    model = seed_model()
+    model['clusters'][0]['service'] = 'svc_src'
+    model['clusters'][1]['service'] = 'svc_tar'
+    model['tsc'] = dict(tsc_model()['tsc'], primary='cls_tibero', standby='cls_tibero_tar',
+                        observer=dict(tsc_model()['tsc']['observer'], host='observer'))
+    site = cm_model(model)
+    assert site['site_hosts'] == ['node1', 'node2', 'node3', 'node4', 'observer']
+    assert _step_names(site, 'node3', 'plan') == ['cm_node/main', 'tsc_observer/tips']
+    assert site['nodes']['node3']['expect'] == 'recovery' and site['nodes']['node3']['cm_id'] == 0

@@ -63,3 +63,52 @@ def test_a_sid_that_is_not_a_name_fails_before_any_command(tb_home, tmp_path):
     with pytest.raises(AnsibleFailJson) as err:
         run_module(tibero_node_info.main, _args(tb_home, tmp_path, cm_sid='../etc/passwd'))
     assert 'cm_sid must be a CM or DB SID' in err.value.result['msg']
+
+
+STANDBY_SHOW_ALL = '''Resource List of Node cm_sby
+=====================================================================
+  CLUSTER     TYPE           NAME   STATUS DETAIL
+----------- -------- -------------- -------- ------------------------
+     COMMON  network          net1       UP (private) 127.0.0.1/29100
+    cls_sby  cluster       cls_sby       UP inc: net1, pub: N/A
+    cls_sby     file     cls_sby:0       UP /data/sby/cm_sby.ctl
+    cls_sby  service        tsc_sby      UP Database, Active Cluster (auto-restart: OFF)
+    cls_sby       db         tb_sby UP(RECO) tsc_sby, /home/tibero/tibero/tibero7, failed retry cnt: 0
+=====================================================================
+'''
+
+
+def test_a_tsc_standby_in_recovery_is_its_expected_state(tb_home, tmp_path):
+    """A TSC standby (expect recovery) runs its DB UP(RECO): no problem, no transition, and without
+    cm_id its tip is not read and it needs no CM_ID restart."""
+    fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], out=STANDBY_SHOW_ALL)])
+    args = _args(tb_home, tmp_path, cm_sid='cm_sby', tb_sid='tb_sby', expect='recovery')
+    del args['cm_id']
+    result = run_module(tibero_node_info.main, args, fake)
+    assert result['db_status'] == ['UP(RECO)'] and result['node_up'] is True
+    assert result['problems'] == [] and result['restart_needed'] is False and result['tip']['would_change'] is False
+    # The same table for a node expected open is a problem (its DB is not UP(NRML)) and a transition.
+    fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], out=STANDBY_SHOW_ALL)])
+    args['expect'] = 'open'
+    result = run_module(tibero_node_info.main, args, fake)
+    assert result['node_up'] is False
+    assert [p.split(':')[1].strip() for p in result['problems']] == ['CM cm_sby does not answer or DB tb_sby is not UP(NRML)',
+                                                                     'resources in transition']
+
+
+def test_an_interrupted_tsc_restart_marker_lets_a_node_be_down(tb_home, tmp_path):
+    open(str(tmp_path / 'tsc-restart-in-progress'), 'w').close()
+    fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], rc=1, err='down')])
+    args = _args(tb_home, tmp_path, resume_markers=[str(tmp_path / 'tsc-restart-in-progress')])
+    result = run_module(tibero_node_info.main, args, fake)
+    assert result['problems'] == [] and result['marker'] is False and result['restart_needed'] is True  # CM_ID tip
+
+
+@pytest.mark.parametrize('rc, out, running', [(0, read_fixture('lab_observer_show.txt'), True),
+                                              (1, 'Failed to connect to the observer (obs1): it is not running.', False)])
+def test_an_observer_host_says_whether_the_observer_runs(tb_home, tmp_path, rc, out, running):
+    fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show'], rc=rc, out=out)])
+    args = dict(tb_home=tb_home, cm_sid='cm_obs', expect='observer', host='obs1', marker=str(tmp_path / 'm'))
+    result = run_module(tibero_node_info.main, args, fake, check_mode=True)
+    fake.assert_all_used()
+    assert result['observer_running'] is running and result['problems'] == [] and result['changed'] is False
