@@ -41,7 +41,7 @@ attributes:
     support: full
     details:
       - The C(tbcmobs) command that would run is returned in RV(commands); nothing is run.
-      - A planned start leaves RV(running) false and RV(observer) null: what a stopped observer would list
+      - A planned start leaves RV(running) false and RV(observer) null, since what a stopped observer would list
         once it runs is not known before it runs.
   diff_mode:
     support: full
