@@ -30,7 +30,12 @@ FORBIDDEN = (
     'lab/', 'inventories/lab/', 'inventories/tsc_lab/', 'molecule/', 'tests/reliability/',
     'tests/badinput/', 'tests/roles/', 'tests/artifact/', 'bench/', 'scripts/', 'build/', '.ci/',
     'Makefile', 'ansible.cfg',
+    # The TSC drill breaks the primary the lab's way (kill -9, lab-netcut, the lab's CM file): molecule/tsc.
+    'playbooks/tsc_drill.yml', 'roles/tsc_observer/tasks/drill.yml', 'roles/tsc_observer/tasks/drill_health.yml',
+    'roles/tsc_observer/tasks/drill_scenario.yml',
 )
+# Words of the lab's own tools and paths: no shipped text runs them.
+LAB_WORDS = ('lab-netcut', '/opt/lab/', '/lab/shared/', 'lab_tbsvr.json')
 REQUIRED = ('plugins/', 'roles/', 'playbooks/', 'meta/runtime.yml', 'README.md', 'LICENSE',
             'tests/unit/', 'tests/sanity/')
 
@@ -108,6 +113,17 @@ def test_tarball_ships_no_lab_test_only_or_benchmark_file(members):
     bad, missing = shipped_problems(members)
     assert bad == [], 'must not ship: %s' % bad
     assert missing == [], 'missing from the tarball: %s' % missing
+
+
+def test_tarball_runs_no_lab_tool(tarball):
+    """No shipped playbook or role file names the lab's tools or paths (a lab-only drill left behind)."""
+    found = []
+    with tarfile.open(tarball) as archive:
+        for member in archive.getmembers():
+            if member.isfile() and member.name.startswith(('playbooks/', 'roles/')) and member.name.endswith('.yml'):
+                text = archive.extractfile(member).read().decode('utf-8')
+                found += ['%s: %s' % (member.name, w) for w in LAB_WORDS if w in text]
+    assert found == []
 
 
 def test_tarball_ships_every_plugin_role_and_playbook(members):
