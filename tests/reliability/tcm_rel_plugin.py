@@ -26,6 +26,7 @@ FIGURES = [
     ('badinput', 'bad inputs rejected'),
     ('secrets', 'secret-leak checks'),
     ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
+    ('rights', 'sudo-rights checks'),
 ]
 _results = {}
 # Seconds per figure (every phase of its tests) and of the lab's own setup, for the times line.
