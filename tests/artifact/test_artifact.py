@@ -53,7 +53,7 @@ def shipped_problems(members):
 def test_shipped_problems_flags_lab_files_and_missing_parts():
     bad, missing = shipped_problems([
         'README.md', 'LICENSE', 'meta/runtime.yml', 'plugins/modules/x.py', 'roles/r/tasks/main.yml',
-        'playbooks/p.yml', 'tests/unit/t.py', 'tests/sanity/ignore-2.19.txt',
+        'playbooks/p.yml', 'tests/unit/t.py', 'tests/sanity/ignore-2.19.txt', 'examples/sudoers/tibero-cm',
         'lab/tools/tbcm', 'inventories/lab/hosts.yml', 'inventories/prod/hosts.yml',
         'molecule/default/molecule.yml', 'tests/reliability/test_x.py', 'bench/run.py', 'Makefile',
         'laboratory.md', 'plugins/filter/__pycache__/x.pyc'])
@@ -62,7 +62,8 @@ def test_shipped_problems_flags_lab_files_and_missing_parts():
                    'tests/reliability/test_x.py']
     assert missing == []
     assert shipped_problems(['README.md', 'plugins/a.py'])[1] == [
-        'LICENSE', 'meta/runtime.yml', 'playbooks/', 'roles/', 'tests/sanity/', 'tests/unit/']
+        'LICENSE', 'examples/sudoers/tibero-cm', 'meta/runtime.yml', 'playbooks/', 'roles/', 'tests/sanity/',
+        'tests/unit/']
 
 
 @pytest.fixture(scope='module')
