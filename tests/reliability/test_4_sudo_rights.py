@@ -52,7 +52,7 @@ def test_sudo_lists_exactly_the_shipped_rules(lab, node):
     defaults, rules = _shipped_rules()
     assert rules, 'no rule in %s' % lablib.SUDOERS
     listed = lab.sh(node, 'sudo -l -U %s' % lablib.LOGIN_USER).stdout
-    head, _, body = listed.partition('may run the following commands')
+    head, dummy, body = listed.partition('may run the following commands')
     granted = [line.strip() for line in body.splitlines()[1:] if line.strip()]
     assert granted == rules, listed
     for option in defaults:
