@@ -3,7 +3,8 @@
 # checks and does nothing, in a few seconds). Debian 12, run as root. Only Debian's archive and
 # PyPI are used (shared/docs/offline-molecule.md).
 #
-#   1. Debian packages: docker.io, debootstrap, rsync (apt-get only when one is missing)
+#   1. Debian packages: docker.io, debootstrap, rsync, openssh-client (the lab is reached over SSH)
+#      (apt-get only when one is missing)
 #   2. the Docker engine: started in the background when `docker info` fails -- never a second one
 #   3. .venv from scripts/requirements.txt, redone when the file (or the Python) changes
 #   4. community.docker, community.library_inventory_filtering_v1, ansible.posix from the
@@ -33,11 +34,11 @@ die() { log "ERROR: $*"; exit 1; }
 # ------------------------------------------------------------------ 1. Debian packages
 apt_packages() {
     local missing=() pkg
-    for pkg in docker.io debootstrap rsync; do
+    for pkg in docker.io debootstrap rsync openssh-client; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
     done
     if ((${#missing[@]} == 0)); then
-        log "Debian packages present (docker.io debootstrap rsync)"
+        log "Debian packages present (docker.io debootstrap rsync openssh-client)"
         return
     fi
     [[ $EUID -eq 0 ]] || die "installing ${missing[*]} needs root"

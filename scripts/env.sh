@@ -31,6 +31,10 @@ if [[ -n "${CI:-}" ]]; then
     export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1
 fi
 
+# The lab's SSH key (made by scripts/lab_ssh_key.sh at lab start, never committed): inventories/lab,
+# inventories/tsc_lab and molecule connect with it as the login user.
+export TCM_LAB_SSH_KEY="${TCM_LAB_SSH_KEY:-$TCM_ROOT/build/lab/ssh/id_ed25519}"
+
 # The lab image's tag is a hash of lab/ (lab/image/build.sh); computing it builds nothing.
 # Exported for molecule/*/molecule.yml (image: ${TIBERO_LAB_IMAGE}) and scripts/lab.sh.
 if [[ -z "${TIBERO_LAB_IMAGE:-}" ]]; then

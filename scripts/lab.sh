@@ -2,8 +2,10 @@
 # The rehearsal lab: the seed's 4-node ProSync CM failover topology in Docker containers.
 #
 #   scripts/lab.sh up        bootstrap, lab image, network, shared volume, containers node1..node4,
-#                            topology + lab.conf on the shared volume, lab-provision on every node
-#   scripts/lab.sh converge  ansible-playbook site.yml -i inventories/lab (against the built collection)
+#                            topology + lab.conf on the shared volume, lab-provision on every node,
+#                            this machine's SSH key (scripts/lab_ssh_key.sh) for the login user tcmadm
+#   scripts/lab.sh converge  ansible-playbook site.yml -i inventories/lab (against the built collection),
+#                            over SSH as tcmadm (sshd -i through docker exec, no port, no address)
 #   scripts/lab.sh status    `prs_adm status` and `cmrctl show all`, as the site's users, on node1
 #   scripts/lab.sh down      remove the containers, the network and the shared volume
 #
@@ -107,7 +109,7 @@ check_running() {
 }
 
 cmd_up() {
-    local start=$SECONDS image node
+    local start=$SECONDS image node key
     [[ -f "$TOPOLOGY" ]] || die "topology $TOPOLOGY not found"
     bash "$TCM_ROOT/scripts/bootstrap.sh"
     image="$(bash "$TCM_ROOT/lab/image/build.sh" | tail -n1)"
@@ -120,9 +122,12 @@ cmd_up() {
         check_running "$(container "$node")"
     done
     seed_shared_volume
+    key="$(bash "$TCM_ROOT/scripts/lab_ssh_key.sh")"
     for node in $(node_names); do
         log "lab-provision on $node"
         docker exec "$(container "$node")" /opt/lab/bin/lab-provision
+        # Ansible logs in as tcmadm with this machine's key (inventories/lab); lab.sh itself stays root.
+        docker exec -i "$(container "$node")" /opt/lab/bin/lab-authorize-key < "$key.pub"
     done
     log "lab up in $((SECONDS - start))s (image $image)"
 }

@@ -2,7 +2,8 @@
 # Build the lab node image offline, in two cached layers:
 #   1. base: debootstrap bookworm minbase + base-packages.txt, tarred into `docker import`
 #      (no registry is reachable). Tag tibero-lab-base:<hash of its inputs>.
-#   2. lab: Dockerfile FROM that base adding lab/labsim, lab/bin, lab/prosync and the users.
+#   2. lab: Dockerfile FROM that base adding lab/labsim, lab/bin, lab/prosync, the users and the
+#      collection's sudoers file (examples/sudoers/tibero-cm, installed as it is shipped).
 #      Tag tibero-lab:<hash of the lab content and of the base tag>.
 # Each layer is built only when its tag is missing, so a run with unchanged inputs takes a second.
 # Builds on one machine take turns (flock), so two `make image` at once build a tag only once.
@@ -29,6 +30,8 @@ SUITE=bookworm
 BASE_RECIPE_VERSION=1
 # The lab folders copied into the image; anything under them is picked up.
 LAB_PARTS=(labsim bin prosync)
+# The login user's sudo rights: the file the collection ships and the README shows, never a copy.
+SUDOERS="$(dirname "$LAB_DIR")/examples/sudoers/tibero-cm"
 REPO="${TIBERO_LAB_IMAGE_REPO:-tibero-lab}"
 BASE_REPO="$REPO-base"
 
@@ -53,7 +56,7 @@ lab_content_hash() {
         for part in "${LAB_PARTS[@]}"; do
             [[ -e "$part" ]] && parts+=("$part")
         done
-        parts+=(image/Dockerfile image/install-lab.sh)
+        parts+=(image/Dockerfile image/install-lab.sh ../examples/sudoers/tibero-cm)
         find "${parts[@]}" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
             | LC_ALL=C sort -z \
             | while IFS= read -r -d '' f; do
@@ -118,6 +121,7 @@ build_lab() {
     done
     find "$ctx/lab" \( -name __pycache__ -o -name '*.pyc' \) -prune -exec rm -rf {} +
     cp "$IMAGE_DIR/Dockerfile" "$IMAGE_DIR/install-lab.sh" "$ctx/"
+    cp "$SUDOERS" "$ctx/sudoers-tibero-cm"
     log "docker build -> $tag (FROM $base)"
     # The classic builder uses the local base image as is; --network none: the build needs nothing outside.
     local build_log=/var/tmp/tibero-lab-docker-build.log

@@ -53,3 +53,22 @@ export PRS_HOME=$PRS_HOME
 export LAB_SHARED=/lab/shared
 export PATH=\$TB_HOME/bin:\$PRS_HOME/bin:\$PATH
 PROFILE
+
+# The Ansible login user, as on a site: no password (locked), a key at lab start
+# (lab-authorize-key), and only the sudo rights the collection ships, installed as they are.
+id tcmadm >/dev/null 2>&1 || useradd --create-home --shell /bin/bash tcmadm
+passwd -l tcmadm >/dev/null
+visudo -cf /opt/lab/sudoers-tibero-cm >/dev/null
+install -o root -g root -m 0440 /opt/lab/sudoers-tibero-cm /etc/sudoers.d/tibero-cm
+# sshd is never a daemon here: each connection is `docker exec -i <container> /usr/sbin/sshd -i`
+# (the SSH ProxyCommand of inventories/lab), so no port is published and no address is used.
+# The host keys are made once per image (every node of a lab shares them; the transport to the
+# container is docker exec, which is what authenticates it).
+ssh-keygen -A >/dev/null
+install -d -m 0755 /run/sshd
+cat > /etc/ssh/sshd_config.d/tibero-lab.conf <<'SSHD'
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers tcmadm
+SSHD

@@ -65,7 +65,8 @@ options:
     description: The name this host goes by in messages (the role passes its inventory name).
     type: str
 notes:
-  - Run it as root or as a user that may write the lock's parent directory.
+  - Run it as a user that may write the lock's parent directory, the same user on every run; the roles run it as the
+    Tibero OS user (C(tibero_cm_tibero_user)), so the collection needs no root.
 '''
 
 EXAMPLES = r'''
@@ -75,6 +76,7 @@ EXAMPLES = r'''
     owner: "{{ now(utc=true).timestamp() | int | tibero.cm.run_lock_owner(ansible_play_name) }}"
     live_pids: "{{ None | tibero.cm.run_lock_live_pids }}"
   become: true
+  become_user: tibero
 '''
 
 RETURN = r'''

@@ -37,7 +37,9 @@ FORBIDDEN = (
 # Words of the lab's own tools and paths: no shipped text runs them.
 LAB_WORDS = ('lab-netcut', '/opt/lab/', '/lab/shared/', 'lab_tbsvr.json')
 REQUIRED = ('plugins/', 'roles/', 'playbooks/', 'meta/runtime.yml', 'README.md', 'LICENSE',
-            'tests/unit/', 'tests/sanity/')
+            'tests/unit/', 'tests/sanity/',
+            # The sudo rights the README's "Sudo rights" shows and the lab installs as they are.
+            'examples/sudoers/tibero-cm')
 
 
 def shipped_problems(members):
@@ -56,7 +58,7 @@ def shipped_problems(members):
 def test_shipped_problems_flags_lab_files_and_missing_parts():
     bad, missing = shipped_problems([
         'README.md', 'LICENSE', 'meta/runtime.yml', 'plugins/modules/x.py', 'roles/r/tasks/main.yml',
-        'playbooks/p.yml', 'tests/unit/t.py', 'tests/sanity/ignore-2.19.txt',
+        'playbooks/p.yml', 'tests/unit/t.py', 'tests/sanity/ignore-2.19.txt', 'examples/sudoers/tibero-cm',
         'lab/tools/tbcm', 'inventories/lab/hosts.yml', 'inventories/prod/hosts.yml',
         'molecule/default/molecule.yml', 'tests/reliability/test_x.py', 'bench/run.py', 'Makefile',
         'laboratory.md', 'plugins/filter/__pycache__/x.pyc'])
@@ -65,7 +67,8 @@ def test_shipped_problems_flags_lab_files_and_missing_parts():
                    'tests/reliability/test_x.py']
     assert missing == []
     assert shipped_problems(['README.md', 'plugins/a.py'])[1] == [
-        'LICENSE', 'meta/runtime.yml', 'playbooks/', 'roles/', 'tests/sanity/', 'tests/unit/']
+        'LICENSE', 'examples/sudoers/tibero-cm', 'meta/runtime.yml', 'playbooks/', 'roles/', 'tests/sanity/',
+        'tests/unit/']
 
 
 @pytest.fixture(scope='module')

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -38,6 +39,10 @@ NODES = ['node1', 'node2', 'node3', 'node4']
 TB_HOME = '/home/tibero/tibero/tibero7'
 PRS_HOME = '/home/prosync/example'
 STATE_DIR = '/var/tmp/tibero_cm'
+# The lab is reached as a site is: SSH as this login user (inventories/lab), key made per machine.
+LOGIN_USER = 'tcmadm'
+SSH_KEY = os.environ.get('TCM_LAB_SSH_KEY') or os.path.join(ROOT, 'build', 'lab', 'ssh', 'id_ed25519')
+SUDOERS = os.path.join(ROOT, 'examples', 'sudoers', 'tibero-cm')
 # node -> (cluster, tb_sid, cm_sid, expected CM_ID): inventories/lab's model.
 SITE = {
     'node1': ('cls_tibero', 'tibero1', 'cm_tibero1', 0),
@@ -76,6 +81,7 @@ def env():
         'ANSIBLE_LOCALHOST_WARNING': '0',
         'ANSIBLE_RETRY_FILES_ENABLED': '0',
         'PATH': VENV_BIN + os.pathsep + os.environ.get('PATH', ''),
+        'TCM_LAB_SSH_KEY': SSH_KEY,
     })
     result.pop('ANSIBLE_PYTHON_INTERPRETER', None)
     return result
@@ -149,9 +155,9 @@ class Lab(object):
     def unreachable_inventory(self, node):
         """A copy of the inventory where ``node`` is reached over SSH at a closed port of this machine's loopback.
 
-        The lab's docker connection reports a stopped container as a module failure, never as
-        UNREACHABLE; SSH to a port nothing listens on is refused at once, which the run sees as a
-        production node that is powered off. No traffic goes to the container's private address.
+        SSH to a port nothing listens on is refused at once, which the run sees as a production node
+        that is powered off (a stopped container behind the lab's ProxyCommand would instead wait for
+        docker). No traffic goes to the container's private address.
         """
         path = os.path.join(self.workdir, 'inventory-%s-down' % node)
         if os.path.isdir(path):
@@ -189,6 +195,15 @@ class Lab(object):
         if check:
             assert proc.returncode == 0, '%s: %s\n%s%s' % (node, script, proc.stdout, proc.stderr)
         return proc
+
+    def login(self, node, command, timeout=60):
+        """Run a shell command over SSH as the login user, exactly as inventories/lab connects."""
+        with open(os.path.join(ROOT, 'inventories', 'lab', 'hosts.yml')) as handle:
+            hvars = yaml.safe_load(handle)['all']['children']['tibero_cm_lab']['vars']
+        argv = ['ssh', '-i', SSH_KEY, '-o', 'BatchMode=yes'] + shlex.split(hvars['ansible_ssh_common_args'])
+        argv += ['%s@%s' % (hvars['ansible_user'], container(node)), command]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL)
 
     def tibero(self, node, command, check=True, timeout=120):
         """A Tibero tool as the tibero user with the node's environment (CM_HOME beside CM_SID, ENV-1).

@@ -27,6 +27,7 @@ FIGURES = [
     ('secrets', 'secret-leak checks'),
     ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
     ('day2', 'day-2 checks (audit, retire an agent)'),
+    ('rights', 'sudo-rights checks'),
 ]
 _results = {}
 # Seconds per figure (every phase of its tests) and of the lab's own setup, for the times line.
