@@ -165,7 +165,8 @@ def test_failed_probe_restarts_the_agent(cm_node, site):
     open(flag, "w").close()
     assert wait_until(lambda: calls_of(calls).count("START") == 2, timeout=SETTLE)
     assert wait_until(lambda: show_rows(cm_node)[("agent", "agent1")][1].endswith("start retry cnt: 1"))
-    assert status(cm_node, "agent", "agent1") == "UP"
+    # The retry is counted when the restart begins; UP follows once its START returned.
+    assert wait_until(lambda: status(cm_node, "agent", "agent1") == "UP", timeout=SETTLE)
 
 
 def test_prosync_agent_does_not_start_without_cm_id(site):
