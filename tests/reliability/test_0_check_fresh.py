@@ -32,9 +32,14 @@ def test_check_diff_on_a_site_never_set_up_plans_every_phase_and_changes_nothing
     # sequence, the registrations; and verify reports instead of failing.
     for shown in ('ProSync agents | Run prs_install_agent.sh when', '+AGENT_CNT=4',
                   'ProSync instance | Run prs_install.sh once', '+CM_ID=0', '+CM_ID=1',
-                  'CM node | tbdown tibero1', 'CM node | tbcm -d cm_tibero1', 'CM node | tbboot tibero2',
+                  'CM node | tbdown ', 'CM node | tbcm -d cm_', 'CM node | tbcm -b cm_', 'CM node | tbboot ',
                   'CM resources | Register the group', 'CM resources | Register agent on its own node',
                   'check mode: the site as it is now does not pass verify yet'):
         assert shown in out, (shown, planned)
+    # Both restart batches are planned: one node of each cluster per batch (a task's name shows the
+    # first host of its batch, which may be either node).
+    assert out.count('CM node | tbboot ') == 2, planned
+    assert any('CM node | tbboot %s]' % sid in out for sid in ('tibero1', 'tibero_tar1')), planned
+    assert any('CM node | tbboot %s]' % sid in out for sid in ('tibero2', 'tibero_tar2')), planned
     assert 'failed=0' in out and 'fatal:' not in out, planned
     assert lab.install_counts() == {'tibero': 0, 'tibero_tar': 0}
