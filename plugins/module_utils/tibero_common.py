@@ -182,6 +182,10 @@ def fail(module, runner, exc, **extra):
     module.fail_json(**kwargs)
 
 
+# What tbcm -b / tbcmobs -b print when the daemon did not come up, whatever their exit code.
+STARTUP_FAILED = 'startup failed'
+
+
 def run_module(module, make, problem=None, required=('cm_sid',)):
     """The skeleton of a module's ``main()``: fail before any command unless the ``required`` parameters
     are set and ``problem`` (an input error the module found) is None; then ``make(module).run()``. A
@@ -193,7 +197,9 @@ def run_module(module, make, problem=None, required=('cm_sid',)):
     try:
         task.run()
     except CommandFailed as exc:
-        fail(module, task.runner, exc)
+        # A task may add what it read to the failure (e.g. the observer's own cmrctl show).
+        extras = task.failure_extras() if hasattr(task, 'failure_extras') else {}
+        fail(module, task.runner, exc, **extras)
 
 
 def result_diff(before, after):

@@ -128,8 +128,6 @@ from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-STARTUP_FAILED = 'startup failed'
-
 
 def up_db_resources(parsed):
     """Names and statuses of this node's db resources that are up, from ``cmrctl show``."""
@@ -178,7 +176,7 @@ class CMService(object):
 
     def change(self, argv, want):
         rc, out, err = self.runner.run(argv)
-        if STARTUP_FAILED in out or STARTUP_FAILED in err:
+        if tc.STARTUP_FAILED in out or tc.STARTUP_FAILED in err:
             raise CommandFailed('%s reported a failed startup' % ' '.join(argv), argv, rc, out, err)
         state = tc.poll(lambda: self.read()[0], lambda s: s == want, self.module.params['wait_timeout'])
         if state != want:

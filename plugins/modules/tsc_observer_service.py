@@ -113,8 +113,6 @@ from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
-STARTUP_FAILED = 'startup failed'
-
 
 def observer_state(rc, out, err, cm_sid):
     """(state, observer table or None) from what ``cmrctl show`` answered (vendor facts TSC-4).
@@ -184,7 +182,7 @@ class ObserverService(object):
         """Run ``argv``, then read until the observer is in ``want``; return its table (None when stopped)."""
         tb_home, cm_sid = self.params['tb_home'], self.params['cm_sid']
         rc, out, err = self.runner.run(argv, check_rc=False)
-        if rc != 0 or STARTUP_FAILED in out.lower() or STARTUP_FAILED in err.lower():
+        if rc != 0 or tc.STARTUP_FAILED in out.lower() or tc.STARTUP_FAILED in err.lower():
             self.fail('%s did not %s the observer %s (rc=%s). %s' % (' '.join(argv), 'start' if want == 'started' else 'stop',
                                                                      cm_sid, rc, manual_step(want, tb_home, cm_sid)),
                       argv, rc, out, err)
@@ -195,6 +193,9 @@ class ObserverService(object):
                          self.params['wait_timeout'], self.show_output or '(no output)', manual_step(want, tb_home, cm_sid)),
                       argv, rc, out, err)
         return last[1]
+
+    def failure_extras(self):
+        return dict(show_output=self.show_output)
 
     def fail(self, msg, argv, rc, out, err):
         self.module.fail_json(msg=msg, cmd=argv, rc=rc, stdout=out, stderr=err, commands=self.runner.commands,
@@ -208,12 +209,7 @@ def main():
         wait_timeout=dict(type='int', default=30),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    tc.require(module, 'cm_sid')
-    service = ObserverService(module)
-    try:
-        service.run()
-    except CommandFailed as exc:
-        tc.fail(module, service.runner, exc, show_output=service.show_output)
+    tc.run_module(module, ObserverService)
 
 
 if __name__ == '__main__':
