@@ -50,6 +50,8 @@ PARAMETERS = (
 )
 
 TIP_NAMES = dict((p.option, p.tip_name) for p in PARAMETERS)
+# TADTI232: the one DB-side timer goes into the DB tip; every other one into the CM tip.
+DB_TIP_OPTIONS = ('standby_network_timeout',)
 DEFAULTS = dict((p.option, p.default) for p in PARAMETERS)
 
 OBSERVER_DETECT_EXTRA = 10   # "+ extra 10 seconds"

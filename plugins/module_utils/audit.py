@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.tibero.cm.plugins.module_utils import afo_plan
 from ansible_collections.tibero.cm.plugins.module_utils import agent_script
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import kvfile
@@ -44,12 +45,9 @@ KINDS = {
     'tsc_member': 'a CM of the TSC the observer does not list',
 }
 
-# TADTI232: the CM-side AFO parameters go into the CM tip, the DB-side ones into the DB tip
-# (the same mapping as roles/tsc_observer).
-TSC_CM_PARAMS = (('_OBSERVER_EXPIRE_TIME', 'observer_expire_time'), ('_CM_OBSERVER_EXPIRE', 'cm_observer_expire'),
-                 ('_CM_AUTOFAILOVER_WAIT_TIME', 'cm_autofailover_wait_time'), ('_CM_MAX_IO_RETRY', 'cm_max_io_retry'),
-                 ('CM_HEARTBEAT_EXPIRE', 'cm_heartbeat_expire'), ('CM_NET_MARGIN', 'cm_net_margin'))
-TSC_DB_PARAMS = (('_STANDBY_NETWORK_TIMEOUT', 'standby_network_timeout'),)
+# (tip parameter, timer) of the CM tip and of the DB tip (afo_plan, as roles/tsc_observer writes them).
+TSC_CM_PARAMS = tuple((p.tip_name, p.option) for p in afo_plan.PARAMETERS if p.option not in afo_plan.DB_TIP_OPTIONS)
+TSC_DB_PARAMS = tuple((p.tip_name, p.option) for p in afo_plan.PARAMETERS if p.option in afo_plan.DB_TIP_OPTIONS)
 TABLE_HEADER = ('KIND', 'HOST', 'WHAT', 'EXPECTED', 'ACTUAL')
 
 
