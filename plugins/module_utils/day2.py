@@ -94,7 +94,7 @@ def decommission_plan(model, remove_tsc=False, hosts=None):
     model: ``tibero_cm_model``; remove_tsc: also remove the TSC service attributes and stop the
     observer; hosts: the hosts of this run (None: all). Returns {steps: [{step, host, what}], lines,
     groups: {cluster: leader}, agents: [{host, id, group, cm_sid}], restart: [[host, ...] per batch],
-    tsc: bool}. The rolling restart takes one node of each cluster per batch, as the rollout does.
+    batch: {host: batch index}, tsc: bool}. The rolling restart takes one node of each cluster per batch, as the rollout does.
     """
     hosts = set(hosts) if hosts is not None else None
 
@@ -136,6 +136,7 @@ def decommission_plan(model, remove_tsc=False, hosts=None):
             steps.append(dict(step='remove_cm_id', host=host,
                               what='batch %d: tbdown, tbcm -d, CM_ID removed from %s.tip, tbcm -b, tbboot'
                               % (number, node['cm_sid'])))
+    batch = dict((host, number) for number, hosts_of in enumerate(restart) for host in hosts_of)
     tsc = bool(remove_tsc and model.get('tsc'))
     if tsc:
         observer = model['tsc']['observer']
@@ -146,4 +147,4 @@ def decommission_plan(model, remove_tsc=False, hosts=None):
         lines.append('(no TSC part in the model: nothing of TSC to remove)')
     lines.append('Kept: the ProSync installation and its objects in both databases, prs_<CM_ID>.sh and the '
                  'agent cfgs; site.yml rebuilds the site.')
-    return dict(steps=steps, lines=lines, groups=groups, agents=agents, restart=restart, tsc=tsc)
+    return dict(steps=steps, lines=lines, groups=groups, agents=agents, restart=restart, batch=batch, tsc=tsc)

@@ -98,6 +98,7 @@ def test_decommission_plan_is_the_rollout_in_reverse():
     ]
     # one node of each cluster per batch, as the rollout restarts them
     assert plan['restart'] == [['node1', 'node3'], ['node2', 'node4']]
+    assert plan['batch'] == {'node1': 0, 'node3': 0, 'node2': 1, 'node4': 1}
     assert plan['groups'] == {'cls_tibero': 'node1', 'cls_tibero_tar': 'node3'}
     assert plan['tsc'] is False
     assert plan['lines'][0] == ' 1. stop_group   node1    cmrctl stop group --name CM1 (CM runs DOWN for its agents: ProSync stops)'
