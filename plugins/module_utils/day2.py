@@ -40,10 +40,11 @@ def agent_restart(node, resources, cfg_changed, pending, cm_restart, recorded):
     so a running agent restarts; a stopped one reads the file at its next start. ``prs_<CM_ID>.sh``
     (TIMEOUT_CNT) is run anew for every CM command and needs no restart. A changed retry_cnt needs
     ``cmrctl del agent`` + ``add agent`` while the agent is down (no public ``cmrctl`` command modifies
-    it, CMR-12). Returns {registered, running, restart, replace, reasons}.
+    it, CMR-12). An agent down in its running group starts at once (``start``). Returns {registered,
+    running, restart, replace, start, reasons}.
     """
     agent = node.get('agent')
-    result = dict(registered=False, running=False, restart=False, replace=False, reasons=[])
+    result = dict(registered=False, running=False, restart=False, replace=False, start=False, reasons=[])
     if not agent:
         return result
     row = _agent_row(resources, node)
@@ -51,6 +52,8 @@ def agent_restart(node, resources, cfg_changed, pending, cm_restart, recorded):
     result['running'] = row is not None and cs.is_up(row.get('status'))
     if not result['registered']:
         return result
+    group_up = any(r.get('type') == 'group' and r.get('name') == node['cm_group'] and r.get('node') == node['cm_sid']
+                   and cs.is_up(r.get('status'), on_any_node=True) for r in resources or [])
     if recorded is not None and recorded != int(agent['retry_cnt']):
         result['replace'] = True
         result['reasons'].append('retry_cnt %s -> %s: deregister and register again' % (recorded, agent['retry_cnt']))
@@ -58,6 +61,10 @@ def agent_restart(node, resources, cfg_changed, pending, cm_restart, recorded):
         result['reasons'].append('prs_agent_%s.cfg %s: the agent reads it at start'
                                  % (agent['id'], 'changed' if cfg_changed else 'changed by an interrupted run'))
     result['restart'] = bool(result['reasons'])
+    # Down in a running group: CM gave it up (DOWN after its retries, e.g. a broken script that phase 2 just
+    # fixed) or it was stopped by hand. It starts now, with its new files, before any other agent of the
+    # queue stops: their processes need it to hand over to. A CM restart or a re-registration starts it anyway.
+    result['start'] = group_up and not result['running'] and not cm_restart and not result['replace']
     return result
 
 

@@ -53,6 +53,18 @@ def test_agent_restart(rows, cfg_changed, pending, cm_restart, record, restart, 
     assert bool(result['reasons']) == restart
 
 
+@pytest.mark.parametrize('rows, cm_restart, record, start', [
+    (_rows('DOWN'), False, '3', True),       # given up in a running group: started before the queue
+    (_rows('UP'), False, '3', False),
+    (_rows('DOWN'), True, '3', False),       # its CM restarts: CM starts it
+    (_rows('DOWN'), False, '5', False),      # re-registered by the queue, which starts it
+    ([dict(_rows('DOWN')[0], status='DOWN'), _rows('DOWN')[1]], False, '3', False),   # group down
+    ([], False, None, False),
+])
+def test_agent_down_in_a_running_group_starts(rows, cm_restart, record, start):
+    assert agent_restart(NODE1, rows, False, False, cm_restart, record)['start'] is start
+
+
 def test_agent_restart_reasons_name_the_file_and_the_values():
     result = agent_restart(NODE1, _rows('UP'), True, False, False, '5')
     assert result['reasons'] == ['retry_cnt 5 -> 3: deregister and register again',
