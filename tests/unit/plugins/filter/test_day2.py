@@ -84,8 +84,8 @@ PROCS = [dict(name='TAC2TAC_ext1', running=True, agent_id='agent2'),
 def test_handed_over():
     assert prs_handed_over(dict(processes=PROCS), 'agent1') == dict(ok=True, waiting=[])
     still = [dict(PROCS[0], agent_id='agent1')] + PROCS[1:]
-    assert prs_handed_over(dict(processes=still), 'agent1') == dict(ok=False,
-                                                                     waiting=['TAC2TAC_ext1 still on agent1'])
+    expected = dict(ok=False, waiting=['TAC2TAC_ext1 still on agent1'])
+    assert prs_handed_over(dict(processes=still), 'agent1') == expected
     down = [dict(PROCS[0], running=False, agent_id=None)] + PROCS[1:]
     assert prs_handed_over(dict(processes=down), 'agent1')['waiting'] == ['TAC2TAC_ext1 not running']
     assert prs_handed_over(dict(processes=[]), 'agent1')['ok'] is False
