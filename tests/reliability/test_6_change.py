@@ -57,14 +57,15 @@ class ProsyncSampler(threading.Thread):
 
 
 def _availability(lab, action):
-    proc = lab.sh('node4', '/opt/lab/bin/lab-availability %s' % action, user='tibero', check=False)
+    # as molecule runs it: the login user
+    proc = lab.sh('node4', '/opt/lab/bin/lab-availability %s' % action, user=lablib.LOGIN_USER, check=False)
     assert proc.returncode == 0, proc
     return proc.stdout
 
 
 def _assert_dbs_stayed_open(lab, since):
     report = json.loads(lab.sh('node4', '/opt/lab/bin/lab-availability report --since %s' % since,
-                               user='tibero').stdout)
+                               user=lablib.LOGIN_USER).stdout)
     assert report['samples'] > 20, report
     for name, cluster in report['clusters'].items():
         assert cluster['longest_no_open_instance_s'] <= MAX_OUTAGE_SECONDS, (name, report)
@@ -98,8 +99,13 @@ def _registered_retry_cnt(lab, node, agent):
     return found[0]
 
 
+def _show(lab):
+    # `cmrctl show all` lists the nodes of its own cluster: one node of each
+    return lab.show_all('node1') + lab.show_all('node3')
+
+
 def _statuses(lab):
-    return dict(((r['node'], r['type'], r['name']), r['status']) for r in lab.show_all('node1')
+    return dict(((r['node'], r['type'], r['name']), r['status']) for r in _show(lab)
                 if r['type'] in ('group', 'agent'))
 
 
@@ -116,7 +122,7 @@ def test_agent_parameters_change_one_agent_at_a_time_and_a_given_up_agent_starts
     # and its processes run on agent3.
     lab.sh('node4', 'printf "#!/bin/bash\\nexit 1\\n" > %s' % AGENT4_SCRIPT, user='prosync')
     lab.wait_for(lambda: any(r['name'] == 'agent4' and r['status'] == 'DOWN' and r['node'] == 'cm_tibero_tar2'
-                             for r in lab.show_all('node1')), timeout=90, what='agent4 given up')
+                             for r in lab.show_all('node4')), timeout=90, what='agent4 given up')
     time.sleep(3)
     assert [r['status'] for r in lab.show_all('node4') if r['name'] == 'agent4'] == ['DOWN']
     before = _agent_pids(lab)
@@ -200,7 +206,7 @@ def test_decommission_plans_refuses_unconfirmed_then_undoes_the_rollout_and_site
     since = time.time()
     done = lab.playbook('-e', 'tibero_cm_decommission_confirm=yes', playbook='playbooks/decommission.yml')
     assert done.rc == 0, done
-    resources = lab.show_all('node1')
+    resources = _show(lab)
     assert [r for r in resources if r['type'] in ('group', 'agent')] == [], resources
     for node in lablib.NODES:
         assert 'CM_ID' not in lablib.parse_tip(lab.read_bytes(node, lab.tip_path(node))), node
