@@ -27,6 +27,7 @@ FIGURES = [
     ('secrets', 'secret-leak checks'),
     ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
     ('day2', 'day-2 checks (audit, retire an agent)'),
+    ('nodes', 'node checks (agent-list guard, install host rebuilt)'),
     ('rights', 'sudo-rights checks'),
 ]
 _results = {}
