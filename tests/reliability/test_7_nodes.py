@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Nodes on a running site (issue 17): the agent-list guard, and the install host rebuilt and joined again.
 
-* A model that changes the installed instance's agent lists (``apply_agents`` without agent4) stops in
-  phase 2 before any change, naming the lists and the vendor procedure; nothing changed on any node and
-  ``prs_install.sh`` did not run.
+* node4 leaving the model with its agent, which the instance was installed with (``apply_agents``), changes
+  the installed instance's agent lists: the run stops in phase 2 before any change, naming the lists and
+  the vendor procedure; nothing changed on any node and ``prs_install.sh`` did not run. (Every agent of the
+  lab is in a list, so this is the only way a lab node can leave; a node whose agent is in no list leaves
+  as an agent is retired, test_4.)
 * node1 - the install host, first node of cls_tibero - is replaced by a fresh container of the lab
   image, re-provisioned as a DBA would (Tibero instance and CM up, nothing of the collection: no
   ``CM_ID``, no agent, no ProSync file, no ``prs_instance.map``, no install record). For the site it
@@ -76,13 +78,16 @@ class Watch(threading.Thread):
         self.join(timeout=60)
 
 
-def test_a_model_that_changes_the_installed_agent_lists_stops_before_any_change(lab):
+def test_a_node_whose_agent_is_in_the_instance_s_lists_cannot_leave_without_the_vendor_procedure(lab):
     installs = lab.install_counts()
     before = lab.fingerprint()
 
-    def drop_agent4(model):
+    def node4_leaves(model):
+        # node4 out of its cluster, agent4 out of the agents and of the apply list it was installed with.
+        model['tibero_cm_clusters'][1]['nodes'] = [n for n in model['tibero_cm_clusters'][1]['nodes'] if n['host'] != 'node4']
+        model['tibero_cm_agents'] = [a for a in model['tibero_cm_agents'] if a['id'] != 'agent4']
         model['tibero_cm_instance']['apply_agents'] = ['agent3']
-    lab.write_inventory(drop_agent4)
+    lab.write_inventory(node4_leaves)
     try:
         stopped = lab.playbook()
     finally:
