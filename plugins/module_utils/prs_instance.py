@@ -248,8 +248,8 @@ def list_changes(installed, expected):
                 index, ','.join(was) if was is not None else '(none)', ','.join(now) if now is not None else '(none)'))
     for key, name in (('apply', 'APPLY_AGENT_ID_LIST'), ('llob', 'LLOB_AGENT_ID_LIST')):
         if installed[key] != expected[key]:
-            changes.append('%s: installed %s, model %s' % (name, ','.join(installed[key]) or '(none)',
-                                                             ','.join(expected[key]) or '(none)'))
+            changes.append('%s: installed %s, model %s'
+                           % (name, ','.join(installed[key]) or '(none)', ','.join(expected[key]) or '(none)'))
     return changes
 
 
@@ -274,4 +274,3 @@ def check_lists(record, expected, instance_id, host):
             'with -e tibero_cm_instance_force_reinstall=true, which runs prs_install.sh once more on purpose.'
             % (host, instance_id, '; '.join(changes), record['path']))
     return changes
-

@@ -18,7 +18,7 @@ description:
     C(config/prs_agent_<id>.cfg) of every agent of O(agent_ids) and C(config/prs_instance.map).
   - With O(own_agent) (the agent of this node), only this node's own outputs count (its agent's cfg and the
     map), and a changed cfg counts only when this node's own agent entry changed (O(previous_cfg) against
-    the cfg now in place): adding or removing an agent of another node does not run the installer here. The
+    the cfg now in place) - adding or removing an agent of another node does not run the installer here. The
     installer rewrites C(bin/prs_<CM_ID>.sh) of every agent with its C(#!/bin/sh) version (vendor-facts PRS-7),
     so not running it is what keeps this node's registered failover script a bash script at every moment
     (vendor-facts PRS-14).
@@ -58,7 +58,7 @@ options:
   previous_cfg:
     description:
       - With O(own_agent), the text of C(prs_install_agent.cfg) before this run rewrote it (null when it did
-        not exist: then a changed cfg runs the installer).
+        not exist, and a changed cfg then runs the installer).
     type: str
   force:
     description: Run the installer even when nothing says it is needed.

@@ -24,7 +24,7 @@ description:
     interruption separates them; it is removed once the map lists the instance (also when a later run
     finds a finished install's marker still there).
   - The instance also counts as installed when an agent host holds the collection's install record
-    (O(recorded_by)): written on every agent host (O(record_only)) once the instance is installed, it keeps the
+    (O(recorded_by)). Written on every agent host (O(record_only)) once the instance is installed, it keeps the
     install known when the install host is rebuilt and its map is gone (vendor-facts PRS-13).
   - C(prs_install.cfg) must already be in place (the role renders it, 0600).
 author:
@@ -64,13 +64,13 @@ options:
     description:
       - The agent hosts (this one included) that hold the collection's install record of the instance (from
         M(tibero.cm.prs_instance_info)). Any of them makes the instance installed although this host's map does
-        not list it: the install host was rebuilt, and C(prs_install.sh) is not run again.
+        not list it (the install host was rebuilt) and C(prs_install.sh) is not run again.
     type: list
     elements: str
     default: []
   record_only:
     description:
-      - Do not decide or install: write (or refresh) this host's install record of the instance, from
+      - Do not decide or install, only write (or refresh) this host's install record of the instance, from
         O(install_host) and O(lists). Run on every agent host once the install host counts the instance as
         installed, so that the install survives the loss of any one host.
     type: bool

@@ -44,7 +44,7 @@ options:
     description:
       - The model's agent lists of the instance (C(ext), C(apply), C(llob), C(delimiter); as O(tibero.cm.prs_instance#module:lists)).
       - When given and this host holds an install record with other lists, the task fails (before any change of
-        the run): the lists of an installed instance are written by C(prs_install.sh), which the collection
+        the run), because the lists of an installed instance are written by C(prs_install.sh), which the collection
         never runs again by itself. The message names the differences and the vendor procedure.
     type: dict
   host:

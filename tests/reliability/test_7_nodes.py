@@ -154,8 +154,8 @@ def test_the_install_host_rebuilt_from_the_base_image_is_restored_alone(lab):
 
     # The other nodes' registered scripts were bash at every sample; the service never stopped.
     assert len(watch.shebangs) >= 3 * len(others), watch.shebangs
-    assert set(line for _, line in watch.shebangs) == set(['#!/bin/bash']), sorted(set(watch.shebangs))
-    assert watch.processes and all(down == [] for _, down in watch.processes), watch.processes
+    assert set(line for node, line in watch.shebangs) == set(['#!/bin/bash']), sorted(set(watch.shebangs))
+    assert watch.processes and all(down == [] for stamp, down in watch.processes), watch.processes
     for cluster, figures in report['clusters'].items():
         assert figures['seen_open'] and figures['longest_no_open_instance_s'] <= 3.0, (cluster, report)
 
