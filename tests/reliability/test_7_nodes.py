@@ -48,6 +48,23 @@ def _task_block(out, task):
     return out.split(task, 1)[1].split('TASK [', 1)[0]
 
 
+HANDOVER_SECONDS = 10
+
+
+def _longest_down(samples):
+    """{process: longest seconds it was reported not running}, from the first sample showing it down to the next
+    sample showing it running (or the last sample)."""
+    longest, since = {}, {}
+    for stamp, down in samples:
+        for name in down:
+            since.setdefault(name, stamp)
+        for name in [n for n in since if n not in down]:
+            longest[name] = max(longest.get(name, 0), stamp - since.pop(name))
+    for name, start in since.items():
+        longest[name] = max(longest.get(name, 0), samples[-1][0] - start)
+    return longest
+
+
 class Watch(threading.Thread):
     """During a run: the first line of the registered scripts of ``nodes`` and prs_adm status on ``prs_node``."""
 
@@ -155,7 +172,11 @@ def test_the_install_host_rebuilt_from_the_base_image_is_restored_alone(lab):
     # The other nodes' registered scripts were bash at every sample; the service never stopped.
     assert len(watch.shebangs) >= 3 * len(others), watch.shebangs
     assert set(line for node, line in watch.shebangs) == set(['#!/bin/bash']), sorted(set(watch.shebangs))
-    assert watch.processes and all(down == [] for stamp, down in watch.processes), watch.processes
+    # prs_adm always answered; a process may be reported down only while it is handed between agents
+    # (agent1 back in the group), never longer than a hand-over takes (heartbeat expiry 3 s + ticks).
+    assert watch.processes and all(down is not None for stamp, down in watch.processes), watch.processes
+    longest = _longest_down(watch.processes)
+    assert all(seconds <= HANDOVER_SECONDS for seconds in longest.values()), (longest, watch.processes)
     for cluster, figures in report['clusters'].items():
         assert figures['seen_open'] and figures['longest_no_open_instance_s'] <= 3.0, (cluster, report)
 
