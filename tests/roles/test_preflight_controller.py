@@ -378,6 +378,29 @@ def test_verify_summary_reads_an_agent_the_prosync_host_does_not_list_on_its_own
     assert 'UNREACHABLE' not in out, out
 
 
+DEPARTED_SUMMARY_PLAYBOOK = SUMMARY_PLAYBOOK.replace(
+    "__verify_result: {group_status: UP, agent_status: UP, ok: true}",
+    "__verify_result: {group_status: UP, agent_status: UP, ok: true, departed_agents: "
+    "\"{{ [{'name': 'agent9', 'cm_name': 'cm_tibero_tar9', 'status': 'UP', 'script': '/p/bin/prs_2.sh'}] "
+    "if inventory_hostname == 'node3' else [] }}\"}")
+
+
+def test_verify_summary_reports_an_agent_of_a_departed_node_as_drift_without_failing(tmp_path):
+    inv = _bad_inventory(tmp_path, lambda model: None)
+    playbook = tmp_path / 'summary.yml'
+    playbook.write_text(DEPARTED_SUMMARY_PLAYBOOK)
+    extra = tmp_path / 'extra.json'
+    prs = {'instance_id': 'TAC2TAC', 'all_running': True,
+           'agents': [{'id': a, 'running': True} for a in ('agent1', 'agent2', 'agent3', 'agent4')], 'processes': []}
+    extra.write_text(json.dumps({'prs_result': prs, 'prs_down': []}))
+    rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
+    assert rc == 0, out
+    flat = _flat(out)
+    assert ('drift: agent agent9 (group CM2, UP) is registered on CM cm_tibero_tar9, which no node of the model runs; '
+            'deregister it on that node') in flat, out
+    assert 'agent9 on a CM that no node of the model runs: deregister them on that node' in flat, out
+
+
 def test_module_defaults_of_the_collection_action_group(tmp_path):
     """The playbooks give tb_home once, as module_defaults of the action group tibero.cm.cm
     (meta/runtime.yml): a module of the group called without tb_home takes it from there (checked on
