@@ -7,7 +7,8 @@
   the installed instance's agent lists: the run stops in phase 2 before any change, naming the lists and
   the vendor procedure; nothing changed on any node and ``prs_install.sh`` did not run. (Every agent of the
   lab is in a list, so this is the only way a lab node can leave; a node whose agent is in no list leaves
-  as an agent is retired, test_4.)
+  as an agent is retired, test_4.) With the same model, verify (read only) reports agent4, still registered
+  on node4's CM, as drift of a node the model no longer has (``departed``), without failing.
 * node1 - the install host, first node of cls_tibero - is replaced by a fresh container of the lab
   image, re-provisioned as a DBA would (Tibero instance and CM up, nothing of the collection: no
   ``CM_ID``, no agent, no ProSync file, no ``prs_instance.map``, no install record). For the site it
@@ -96,6 +97,7 @@ class Watch(threading.Thread):
 
 
 def test_a_node_whose_agent_is_in_the_instance_s_lists_cannot_leave_without_the_vendor_procedure(lab):
+    """Also: its agent, still registered, is reported by verify as drift of a departed node."""
     installs = lab.install_counts()
     before = lab.fingerprint()
 
@@ -104,9 +106,11 @@ def test_a_node_whose_agent_is_in_the_instance_s_lists_cannot_leave_without_the_
         model['tibero_cm_clusters'][1]['nodes'] = [n for n in model['tibero_cm_clusters'][1]['nodes'] if n['host'] != 'node4']
         model['tibero_cm_agents'] = [a for a in model['tibero_cm_agents'] if a['id'] != 'agent4']
         model['tibero_cm_instance']['apply_agents'] = ['agent3']
+    verify_json = os.path.join(lab.workdir, 'verify-node4-left.json')
     lab.write_inventory(node4_leaves)
     try:
         stopped = lab.playbook()
+        verified = lab.playbook('-e', 'tibero_cm_verify_report=' + verify_json, playbook='playbooks/verify.yml')
     finally:
         lab.write_inventory()
     assert stopped.rc != 0, stopped
@@ -117,6 +121,14 @@ def test_a_node_whose_agent_is_in_the_instance_s_lists_cannot_leave_without_the_
     # Stopped at the first task of phase 2, on every host: nothing rendered, installed or restarted.
     for task in ('ProSync agents | Render prs_install_agent.cfg', 'ProSync instance |', 'CM node | tbdown'):
         assert 'TASK [' + task not in stopped.out, (task, stopped)
+    # Verify (read only) reports agent4, still registered on node4's CM, as drift of a node the model no longer
+    # has - from node3's `cmrctl show all` - and names the manual step; no run could prune it.
+    assert verified.rc == 0, verified
+    assert ('drift: agent agent4 (group CM2, UP) is registered on CM cm_tibero_tar2, which no node of the model '
+            'runs; deregister it on that node') in _flat(verified.out), verified
+    with open(verify_json) as handle:
+        drift = json.load(handle)['drift']
+    assert [(d['host'], d['agent'], d.get('departed')) for d in drift] == [('cm_tibero_tar2', 'agent4', True)], drift
     assert lab.playbook('--tags', 'preflight').rc == 0  # takes over the failed run's lock, releases it
     after = lab.fingerprint()
     for key in before:
