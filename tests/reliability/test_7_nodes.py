@@ -17,7 +17,11 @@
   and started, ``prs_install.sh`` does not run (the install records of nodes 2-4 say installed), and
   during the whole run the registered failover scripts of nodes 2-4 start with ``#!/bin/bash`` (sampled
   every 0.2 s), every cluster keeps an open DB instance (lab-availability) and every ProSync process
-  keeps running (prs_adm status on node2). The lab ends converged, with the audit clean.
+  keeps running (prs_adm status on node2). The same run lists the agents in another order, so every node's
+  ``prs_install_agent.cfg`` changes as when an agent is added on another node: nodes 2-4 do not run the
+  installer. A last run in the inventory's order changes the cfg everywhere again: the installer runs
+  nowhere, nothing restarts, every node's script stays bash throughout. The lab ends converged, with the
+  audit clean.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -50,6 +54,10 @@ def _task_block(out, task):
 
 
 HANDOVER_SECONDS = 10
+
+
+def _agents_reversed(model):
+    model['tibero_cm_agents'] = list(reversed(model['tibero_cm_agents']))
 
 
 def _longest_down(samples):
@@ -159,13 +167,19 @@ def test_the_install_host_rebuilt_from_the_base_image_is_restored_alone(lab):
     since = time.time()
     watch = Watch(lab, others, 'node2')
     watch.start()
+    # The same run also lists the agents in another order: every node's prs_install_agent.cfg changes (its
+    # indices), as when an agent is added on another node, while no node's own entry does.
+    lab.write_inventory(_agents_reversed)
     try:
         run = lab.playbook(timeout=900)
     finally:
+        lab.write_inventory()
         watch.stop()
         report = json.loads(lab.sh('node4', '/opt/lab/bin/lab-availability report --since %f' % since).stdout)
         lab.sh('node4', '/opt/lab/bin/lab-availability stop', check=False)
     assert run.rc == 0, run
+    rendered = _task_block(run.out, 'ProSync agents | Render prs_install_agent.cfg')
+    assert all('changed: [%s]' % node in rendered for node in lablib.NODES), rendered
 
     # Only node1 was installed and restarted; prs_install.sh did not run again.
     block = _task_block(run.out, INSTALL_AGENTS_TASK)
@@ -191,6 +205,23 @@ def test_the_install_host_rebuilt_from_the_base_image_is_restored_alone(lab):
     assert all(seconds <= HANDOVER_SECONDS for seconds in longest.values()), (longest, watch.processes)
     for cluster, figures in report['clusters'].items():
         assert figures['seen_open'] and figures['longest_no_open_instance_s'] <= 3.0, (cluster, report)
+
+    # Back to the inventory's order: the cfg changes on every node again, the installer runs nowhere, nothing
+    # restarts, and every node's registered script stays bash throughout (the installer would have rewritten
+    # them all with #!/bin/sh, vendor-facts PRS-7).
+    pids = dict((node, lab.pids(node, 'tbsvr|tbcm|prs_agent')) for node in lablib.NODES)
+    watch = Watch(lab, lablib.NODES, 'node2')
+    watch.start()
+    try:
+        back = lab.playbook(timeout=900)
+    finally:
+        watch.stop()
+    assert back.rc == 0, back
+    rendered = _task_block(back.out, 'ProSync agents | Render prs_install_agent.cfg')
+    assert all('changed: [%s]' % node in rendered for node in lablib.NODES), rendered
+    assert 'changed: [' not in _task_block(back.out, INSTALL_AGENTS_TASK), back
+    assert set(line for node, line in watch.shebangs) == set(['#!/bin/bash']), sorted(set(watch.shebangs))
+    assert dict((node, lab.pids(node, 'tbsvr|tbcm|prs_agent')) for node in lablib.NODES) == pids
 
     assert_converged_and_healthy(lab, installs)
     path = os.path.join(lab.workdir, 'audit-rebuilt.json')
