@@ -42,7 +42,7 @@ def _shipped_rules():
 def test_inventory_logs_in_as_the_unprivileged_user():
     with open(lablib.os.path.join(lablib.ROOT, 'inventories', 'lab', 'hosts.yml')) as handle:
         hvars = yaml.safe_load(handle)['all']['children']['tibero_cm_lab']['vars']
-    assert hvars['ansible_connection'] == 'ansible.builtin.ssh', hvars
+    assert hvars['ansible_connection'] == 'ssh', hvars
     assert hvars['ansible_user'] == lablib.LOGIN_USER, hvars
     assert 'sshd -i' in hvars['ansible_ssh_common_args'], hvars
 
