@@ -92,6 +92,14 @@ options:
         is still not listed in O(tsc_members), the task fails before any change instead of re-registering again.
     type: bool
     default: false
+  reregister_marker:
+    description:
+      - A file on this node that records a re-registration (vendor facts TSC-7), kept by this module - an existing
+        one counts as O(reregistered_before); it is written (its directory created) after a re-registration with
+        O(replace), and removed once the observer lists this node's CM in O(tsc_members), so a later run that still
+        finds the CM unlisted stops instead of re-registering again. Not touched in check mode.
+    type: path
+    version_added: 0.2.0
   state:
     description:
       - V(present) the service exists with the wanted settings; V(absent) it does not exist.
@@ -201,6 +209,10 @@ reregistered:
   description: This run deleted and added the service again (O(replace)); planned in check mode.
   returned: always
   type: bool
+reregister_marker:
+  description: What this run did to O(reregister_marker) - V(written) or V(removed).
+  returned: when it wrote or removed it
+  type: str
 db_resources:
   description: The C(db) resources of the service on every node of the cluster, as read before the run.
   returned: always
@@ -221,6 +233,7 @@ diff:
   type: dict
 '''
 
+import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -230,9 +243,9 @@ from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 
 # The pure functions live in module_utils (the tsc_service_plan filter decides with them too).
-from ansible_collections.tibero.cm.plugins.module_utils.cm_service import (  # noqa: F401 (names the tests use)
-    PlanError, MARKERS, TSC_KEYS, COMPARED, TSC_MEMBER, service_state, tsc_membership, differences, action_argv, plan,
-    step_problem, predicted)
+from ansible_collections.tibero.cm.plugins.module_utils.cm_service import (
+    MARKERS, TSC_KEYS, COMPARED, service_state, tsc_membership, differences, action_argv, plan, step_problem,
+    predicted)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -263,10 +276,26 @@ class Service(cr.CmResource):
         return current
 
     def plan(self, current):
+        marker = self.params['reregister_marker']
+        before = self.params['reregistered_before'] or bool(marker and os.path.exists(marker))
         self.plan_actions = plan(current, self.dbs, self.want, self.params['state'], self.params['replace'],
                                  self.local_node, self.params['db_envfile'], self.membership,
-                                 self.params['observer_output'], self.params['reregistered_before'])
+                                 self.params['observer_output'], before)
         return self.plan_actions
+
+    def finish(self, actions, result):
+        """The re-registration marker: written after a re-registration, removed once the observer lists
+        this node's CM (the loop guard is over: the re-registration did what it was for)."""
+        marker = self.params['reregister_marker']
+        if not marker:
+            return
+        if result['reregistered']:
+            write_marker(marker, '%s re-registered with TSC %s by tibero.cm.cmrctl_service'
+                         % (self.want['name'], self.want['tscid']))
+            result['reregister_marker'] = 'written'
+        elif self.membership and self.membership['listed'] and os.path.exists(marker):
+            os.remove(marker)
+            result.update(changed=True, reregister_marker='removed')
 
     def refused(self, current, exc):
         return dict(service=dict(current, tsc=self.membership) if current['state'] != 'absent' else current,
@@ -315,12 +344,22 @@ class Service(cr.CmResource):
         return service
 
 
+def write_marker(path, text):
+    """The marker file, its directory created first (0755)."""
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    with open(path, 'w') as handle:
+        handle.write(text + '\n')
+
+
 def main():
     module = AnsibleModule(argument_spec=cr.argument_spec(
         ('present', 'absent'), cname=dict(type='str'), type=dict(type='str', default='db', choices=['db', 'as']),
         mode=dict(type='str', choices=['AC', 'HA']), tscid=dict(type='int'), obsip=dict(type='str'),
         obsport=dict(type='int'), tsc_members=dict(type='list', elements='str'), observer_output=dict(type='str'),
         reregistered_before=dict(type='bool', default=False), db_envfile=dict(type='path'),
+        reregister_marker=dict(type='path'),
     ), supports_check_mode=True, required_together=[('tscid', 'obsip', 'obsport')])
     Service.main(module, validate(module.params))
 

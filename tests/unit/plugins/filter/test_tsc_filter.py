@@ -85,7 +85,9 @@ def test_members_unknown_in_check_mode_decides_nothing_for_a_present_service():
 
 
 def test_other_cluster_is_a_difference():
-    got = tsc_service_plan(_local(), members=['cm_pri1'], **dict(TSC, cname='cls_other'))
+    other = dict(TSC)
+    other['cname'] = 'cls_other'
+    got = tsc_service_plan(_local(), members=['cm_pri1'], **other)
     assert got['action'] == 'reregister' and got['differences'][0][0] == 'cname'
 
 
