@@ -48,8 +48,14 @@ LAB_CONF = ["LAB_TOOL_TIMING=Y"]
 SAMPLE_PERIOD = 0.2
 # Second runs with one knob changed: (name, environment, ansible-playbook arguments). (The former
 # "cm_node play in one batch" variant is gone: a converged site's cm_node phase is one batch now.)
-TUNING_VARIANTS = [("pipelining off", {"ANSIBLE_PIPELINING": "False"}, [])]
-TUNING_VARIANTS_LARGE = [("forks={nodes}", {}, [])]
+# mitogen: the optional strategy of README "Speed: mitogen" (scripts/bootstrap.sh installs it into
+# build/mitogen; the same two variables as TCM_MITOGEN=1 in scripts/env.sh).
+MITOGEN = {"ANSIBLE_STRATEGY_PLUGINS": os.path.join(REPO, "build", "mitogen", "ansible_mitogen", "plugins", "strategy"),
+           "ANSIBLE_STRATEGY": "mitogen_linear"}
+TUNING_VARIANTS = [("pipelining off", {"ANSIBLE_PIPELINING": "False"}, []),
+                   ("mitogen", MITOGEN, []),
+                   ("mitogen --check --diff", MITOGEN, ["--check", "--diff"])]
+TUNING_VARIANTS_LARGE = [("forks={nodes}", {}, []), ("mitogen", MITOGEN, [])]
 FAILOVER_TIMEOUT = 180
 # Seconds of CPU sampling before each run, to tell the lab's own load from the run's.
 REST_SAMPLE_S = 3

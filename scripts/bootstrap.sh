@@ -10,18 +10,20 @@
 #   4. community.docker, community.library_inventory_filtering_v1, ansible.posix from the
 #      ansible==12.3.0 wheel into the venv (Galaxy is unreachable)
 #   5. ansible-test's pip bootstrap stand-in (scripts/get_pip_offline.py)
-#   6. only with --controller-matrix: one venv per ansible-core release of
+#   6. mitogen (scripts/requirements-mitogen.txt) into build/mitogen with pip --target: the optional
+#      strategy TCM_MITOGEN=1 turns on (scripts/env.sh); not in the venv, not used unless asked for
+#   7. only with --controller-matrix: one venv per ansible-core release of
 #      scripts/controller-matrix.txt (build/venvs/core-<release>), for make controller-matrix
 #
-# Usage: scripts/bootstrap.sh [--no-docker]   (--no-docker: steps 3-5 only, for unit tests and lint)
-#        scripts/bootstrap.sh --controller-matrix        (step 6 only)
+# Usage: scripts/bootstrap.sh [--no-docker]   (--no-docker: steps 3-6 only, for unit tests and lint)
+#        scripts/bootstrap.sh --controller-matrix        (step 7 only)
 #        scripts/bootstrap.sh --list-controller-matrix   (prints "<release> <venv dir>" lines)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 ANSIBLE_BUNDLE_VERSION=12.3.0
-# The other ansible-core releases tested on the controller (step 6): "release lowest-Python highest-Python".
+# The other ansible-core releases tested on the controller (step 7): "release lowest-Python highest-Python".
 CONTROLLER_MATRIX="$TCM_ROOT/scripts/controller-matrix.txt"
 MATRIX_PYTEST=9.2.0
 BUNDLED_COLLECTIONS=(community/docker community/library_inventory_filtering_v1 ansible/posix)
@@ -246,6 +248,22 @@ matrix_venv() {
     echo "$want" >"$dir/.tcm-matrix.sha256"
 }
 
+mitogen() {
+    # Its own directory, redone when the pinned release changes: a plain copy that ansible-core's
+    # strategy loader finds through ANSIBLE_STRATEGY_PLUGINS (the plugin puts its parent on sys.path).
+    local want stamp_file="$TCM_MITOGEN_DIR/.tcm-requirements.sha256"
+    want="$(sha256sum "$TCM_ROOT/scripts/requirements-mitogen.txt" | cut -d' ' -f1)"
+    if [[ -f "$stamp_file" ]] && [[ "$(cat "$stamp_file")" == "$want" ]]; then
+        log "mitogen up to date ($TCM_MITOGEN_DIR)"
+        return
+    fi
+    rm -rf "$TCM_MITOGEN_DIR"
+    "$TCM_PYTHON" -m pip install -q --disable-pip-version-check --no-deps --target "$TCM_MITOGEN_DIR" \
+        -r "$TCM_ROOT/scripts/requirements-mitogen.txt"
+    echo "$want" >"$stamp_file"
+    log "mitogen ready ($TCM_MITOGEN_DIR)"
+}
+
 controller_matrix() {
     local core lo hi
     while read -r core lo hi; do
@@ -291,6 +309,7 @@ main() {
     venv
     bundled_collections
     ansible_test_pip
+    mitogen
     log "done in $((SECONDS - start))s"
 }
 

@@ -31,6 +31,15 @@ if [[ -n "${CI:-}" ]]; then
     export ANSIBLE_NOCOLOR=1 PY_COLORS=0 NO_COLOR=1
 fi
 
+# Mitogen, an option for the lab and CI only (README "Speed: mitogen"; scripts/bootstrap.sh installs
+# it into build/mitogen): TCM_MITOGEN=1 runs every playbook with its mitogen_linear strategy. The
+# collection never depends on it: ansible-core 2.19+ deprecates strategy plugins outside ansible.builtin.
+export TCM_MITOGEN_DIR="$TCM_ROOT/build/mitogen"
+if [[ "${TCM_MITOGEN:-}" == 1 ]]; then
+    export ANSIBLE_STRATEGY_PLUGINS="$TCM_MITOGEN_DIR/ansible_mitogen/plugins/strategy"
+    export ANSIBLE_STRATEGY=mitogen_linear
+fi
+
 # The lab's SSH key (made by scripts/lab_ssh_key.sh at lab start, never committed): inventories/lab,
 # inventories/tsc_lab and molecule connect with it as the login user.
 export TCM_LAB_SSH_KEY="${TCM_LAB_SSH_KEY:-$TCM_ROOT/build/lab/ssh/id_ed25519}"

@@ -48,9 +48,15 @@ def extra_agents(show, node):
     return audit.prune_plan(show, node)
 
 
+def departed_agents(show, node, model):
+    """The agents registered on a CM of this node's cluster that no node of the model runs (a node that left
+    the model with its agent still registered): [{name, cm_name, status, script}]; reported, never pruned."""
+    return audit.departed_agents(show, node, model)
+
+
 class FilterModule(object):
     """tibero.cm audit filters."""
 
     def filters(self):
         return {'audit_files': audit_files, 'audit_report': audit_report, 'audit_table': audit_table,
-                'extra_agents': extra_agents}
+                'extra_agents': extra_agents, 'departed_agents': departed_agents}

@@ -868,6 +868,9 @@ def _steps(nodes, by_host, agents, instance, tsc):
         if host in install_hosts:
             steps[host]['install'].append(_step('prosync_instance', 'main', ['prosync_instance']))
         steps[host]['plan'].append(_step('cm_node', 'main', ['cm_node']))
+        if host in agent_hosts:
+            # After every restart queue (plan): an agent whose node's CM restarts needs no restart of its own.
+            steps[host]['pause'].append(_step('cm_resources', 'plan', ['cm_resources']))
         steps[host]['register'].append(_step('cm_resources', 'main', ['cm_resources']))
         steps[host]['verify'].append(_step('verify', 'main', ['verify']))
     if tsc is None:

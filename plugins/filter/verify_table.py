@@ -38,6 +38,11 @@ def verify_table(summary):
     # Agents registered in CM but absent from the model: drift, a warning, not a failed verify.
     for extra in summary.get('drift') or []:
         values = (extra.get('agent'), extra.get('group') or '?', extra.get('status') or '?', extra.get('host'))
+        if extra.get('departed'):
+            # A node that left the model: no run reaches it, so tibero_cm_prune cannot either.
+            lines.append('drift: agent %s (group %s, %s) is registered on CM %s, which no node of the model runs; '
+                         'deregister it on that node (cmrctl stop agent, cmrctl del agent)' % values)
+            continue
         lines.append('drift: agent %s (group %s, %s) is registered on %s but absent from the model; '
                      'tibero_cm_prune=true deregisters it' % values)
     return lines

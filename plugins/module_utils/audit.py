@@ -220,6 +220,26 @@ def prune_plan(show, node):
     return extras
 
 
+def departed_agents(show, node, model):
+    """Agents registered on a CM of this node's cluster for which the model has no node: a node that left the
+    model while its agent stayed registered (README, Operations: a node leaves its agent first). From one
+    node's ``cmrctl show all`` (every node table of the cluster): [{name, cm_name, status, script}].
+
+    Agents are node resources: only a run on that node could deregister them, and no run reaches a node
+    outside the model, so they are reported, never pruned.
+    """
+    keep = set(entry['cm_sid'] for entry in (model.get('by_host') or {}).values()
+               if entry.get('cluster') == node['cluster'])
+    found = []
+    for row in (show or {}).get('resources') or []:
+        if row.get('type') != 'agent' or row.get('cluster') != node['cluster'] or row.get('node') in keep:
+            continue
+        detail = cs.parse_agent_detail(row.get('detail')) or dict(script=row.get('detail'))
+        found.append(dict(name=row.get('name'), cm_name=row.get('node'), status=row.get('status'),
+                          script=detail.get('script')))
+    return found
+
+
 def _cm_diffs(host, node, cluster, show, diffs):
     """Group, agent and extra agents of one ProSync node from its ``cmrctl_info`` (scope all) result."""
     if show is None or show.get('failed') or 'resources' not in show:

@@ -91,12 +91,15 @@ def redact(value, secrets):
     return value
 
 
-def install_decision(here, instance_id, recorded_on, marker_exists, force, host):
+def install_decision(here, instance_id, recorded_on, marker_exists, force, host, recorded_by=()):
     """What to do about the instance on its install host: 'installed' or 'install'.
 
     Raises InstallRefused when the installer must not run: the map cannot be read, another agent host
     records the instance (the install host moved), or an earlier install started and never finished.
     ``force`` (the operator's explicit reinstall) overrides the last two, never an unreadable map.
+    ``recorded_by``: the agent hosts (this one included) holding the collection's install record: any of
+    them makes the instance installed, so a rebuilt install host (its map and marker gone with it) does
+    not install again.
     """
     if here['exists'] and not here['readable']:
         raise InstallRefused(
@@ -120,6 +123,8 @@ def install_decision(here, instance_id, recorded_on, marker_exists, force, host)
             'in %s. Check both databases and the $PRS_HOME/install logs, then rerun with '
             '-e tibero_cm_instance_force_reinstall=true (it drops and re-creates the ProSync objects).'
             % (host, instance_id, here['path']))
+    if recorded_by:
+        return 'installed'
     return 'install'
 
 
@@ -134,3 +139,138 @@ def install_argv(marker, stamp):
     script = ('printf "%s\\n" "$TCM_STAMP" > "$TCM_MARKER" && cd "$PRS_HOME/install" '
               '&& . ./prs_install.sh < /dev/null')
     return ['/bin/bash', '-c', script, 'prs_install'], dict(TCM_MARKER=marker, TCM_STAMP=stamp)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The install record: the instance's install, and its agent lists, known on every agent host.
+#
+# prs_instance.map records the instance on the install host only (vendor-facts PRS-12); losing that host
+# (a rebuilt node) would lose the only evidence that prs_install.sh already dropped and re-created the
+# ProSync objects. So once the instance counts as installed, every agent host gets a small record of it
+# (no secret in it): any one of them, or of the maps, says "installed" (vendor-facts PRS-15).
+
+RECORD_HEADER = ('# tibero.cm: ProSync instance %s is installed (prs_install.sh, from %s). Written on every agent\n'
+                 '# host so that the install survives the loss of any one host; prs_install.sh is not run again\n'
+                 '# while any agent host holds this record or a prs_instance.map listing the instance.\n')
+LIST_KEYS = ('EXT_AGENT_ID_LIST_', 'APPLY_AGENT_ID_LIST', 'LLOB_AGENT_ID_LIST')
+
+
+class InstanceChangeRefused(Exception):
+    """The model changes the agent lists of an installed instance: stop before any change."""
+
+
+def record_path(prs_home, instance_id):
+    """Beside the install marker, owned by the ProSync user."""
+    return os.path.join(prs_home, 'var', 'tibero_cm_prs_installed_%s' % instance_id)
+
+
+def normalize_lists(lists):
+    """{ext: [[ids]], apply: [ids], llob: [ids]} from the model's form ({delimiter, ext: [text], apply: text,
+    llob: text}) or from ids already split (lists of lists)."""
+    delimiter = lists.get('delimiter') or ','
+
+    def split(value):
+        if isinstance(value, (list, tuple)):
+            return [str(item).strip() for item in value if str(item).strip()]
+        return [item.strip() for item in str(value or '').split(delimiter) if item.strip()]
+    return dict(ext=[split(one) for one in lists.get('ext') or []], apply=split(lists.get('apply')),
+                llob=split(lists.get('llob')))
+
+
+def render_record(instance_id, install_host, lists):
+    lists = normalize_lists(lists)
+    lines = [RECORD_HEADER % (instance_id, install_host), 'INSTANCE_ID=%s' % instance_id,
+             'INSTALL_HOST=%s' % install_host, 'EXT_CNT=%d' % len(lists['ext'])]
+    lines += ['EXT_AGENT_ID_LIST_%d=%s' % (index, ','.join(one)) for index, one in enumerate(lists['ext'])]
+    lines += ['APPLY_AGENT_ID_LIST=%s' % ','.join(lists['apply']), 'LLOB_AGENT_ID_LIST=%s' % ','.join(lists['llob'])]
+    return '\n'.join(line.rstrip('\n') for line in lines) + '\n'
+
+
+def parse_record(text, instance_id):
+    """The record's values, or None when it is no record of ``instance_id`` in the shape render_record writes."""
+    values = {}
+    for line in (text or '').splitlines():
+        line = line.strip()
+        if not line or line.startswith('#'):
+            continue
+        key, sep, value = line.partition('=')
+        if not sep:
+            return None
+        values[key.strip()] = value.strip()
+    if values.get('INSTANCE_ID') != instance_id or not values.get('EXT_CNT', '').isdigit():
+        return None
+    ext = []
+    for index in range(int(values['EXT_CNT'])):
+        if 'EXT_AGENT_ID_LIST_%d' % index not in values:
+            return None
+        ext.append(values['EXT_AGENT_ID_LIST_%d' % index])
+    lists = normalize_lists(dict(delimiter=',', ext=ext, apply=values.get('APPLY_AGENT_ID_LIST'),
+                                 llob=values.get('LLOB_AGENT_ID_LIST')))
+    return dict(install_host=values.get('INSTALL_HOST'), lists=lists)
+
+
+def read_record(path, instance_id):
+    """{path, exists, readable, valid, install_host, lists, error, text} of one install record.
+
+    A record that exists but cannot be read, or does not parse, still says "installed" (``exists``): a
+    false "installed" only stops a run."""
+    state = dict(path=path, exists=os.path.lexists(path), readable=False, valid=False, install_host=None,
+                 lists=None, error=None, text=None)
+    if not state['exists']:
+        return state
+    try:
+        with open(path, 'r') as handle:
+            text = handle.read()
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        state['error'] = '%s: %s' % (exc.__class__.__name__, getattr(exc, 'strerror', None) or exc)
+        return state
+    parsed = parse_record(text, instance_id)
+    state.update(readable=True, text=text, valid=parsed is not None)
+    if parsed is None:
+        state['error'] = 'not a tibero.cm install record of %s' % instance_id
+    else:
+        state.update(parsed)
+    return state
+
+
+def list_changes(installed, expected):
+    """The differences between the installed agent lists and the model's, as prs_install.cfg lines."""
+    installed, expected = normalize_lists(installed), normalize_lists(expected)
+    changes = []
+    count = max(len(installed['ext']), len(expected['ext']))
+    if len(installed['ext']) != len(expected['ext']):
+        changes.append('EXT_CNT: installed %d, model %d' % (len(installed['ext']), len(expected['ext'])))
+    for index in range(count):
+        was = installed['ext'][index] if index < len(installed['ext']) else None
+        now = expected['ext'][index] if index < len(expected['ext']) else None
+        if was != now:
+            changes.append('EXT_AGENT_ID_LIST_%d: installed %s, model %s' % (
+                index, ','.join(was) if was is not None else '(none)', ','.join(now) if now is not None else '(none)'))
+    for key, name in (('apply', 'APPLY_AGENT_ID_LIST'), ('llob', 'LLOB_AGENT_ID_LIST')):
+        if installed[key] != expected[key]:
+            changes.append('%s: installed %s, model %s'
+                           % (name, ','.join(installed[key]) or '(none)', ','.join(expected[key]) or '(none)'))
+    return changes
+
+
+def check_lists(record, expected, instance_id, host):
+    """Raise InstanceChangeRefused when this host's install record has other agent lists than the model."""
+    if not record['exists']:
+        return []
+    if not record['valid']:
+        raise InstanceChangeRefused(
+            '%s: %s exists but is not a readable install record (%s), so the installed agent lists of %s are '
+            'unknown; nothing was changed. Restore or remove it by hand after checking the instance (%s).'
+            % (host, record['path'], record['error'], instance_id, record.get('text') or 'no text'))
+    changes = list_changes(record['lists'], expected)
+    if changes:
+        raise InstanceChangeRefused(
+            '%s: the model changes the agent lists of the installed ProSync instance %s (%s; record %s). These '
+            'lists are written by prs_install.sh (the ProSync CM failover guide, section 4), which drops and '
+            're-creates the ProSync user, tablespace and objects on both databases, and the collection never '
+            'runs it again by itself; nothing was changed. Either restore the lists in tibero_cm_instance, or '
+            'change them by the vendor\'s procedure for an installed instance (TmaxTibero technical support: '
+            'reinstalling the instance with prs_install.sh restarts replication from scratch) and then rerun '
+            'with -e tibero_cm_instance_force_reinstall=true, which runs prs_install.sh once more on purpose.'
+            % (host, instance_id, '; '.join(changes), record['path']))
+    return changes

@@ -55,9 +55,20 @@ options:
   retry_cnt:
     description:
       - How many failed starts the CM retries before it gives the agent up (C(--retry_cnt)).
-      - Only used when the agent is added; C(cmrctl show) does not print it, so an existing agent is not compared.
+      - Only used when the agent is added. C(cmrctl show) does not print it and no public C(cmrctl) command
+        changes it (docs/vendor-facts.md CMR-12), so an existing agent is compared only through O(retry_cnt_record).
     type: int
     default: 3
+  retry_cnt_record:
+    description:
+      - A file on this node where the module records the O(retry_cnt) the agent was registered with (written
+        after a confirmed add, removed after a delete). When the agent exists and the record names another
+        value, that is a difference like O(script)'s - the agent is deleted and added again with O(replace)
+        while it is down, and the task fails without it.
+      - An existing agent without a record (registered before the record existed, or by hand) cannot be
+        compared - the module warns, assumes O(retry_cnt) and records it.
+    type: path
+    version_added: 0.2.0
   state:
     description:
       - V(present) the agent exists; V(started) it exists and is up on this node; V(stopped) it exists
@@ -180,9 +191,21 @@ def group_running(parsed, grpname):
     return None if row is None else cs.is_up(row['status'], on_any_node=True)
 
 
+def read_record(path):
+    """The retry_cnt a record file holds, or None (no file, or not a number: unknown, never guessed)."""
+    try:
+        with open(path) as handle:
+            text = handle.read().strip()
+    except (IOError, OSError):
+        return None
+    return int(text) if text.isdigit() else None
+
+
 def setting_differences(current, want):
-    """[(option, current value, wanted value)] for script / grpname that differ (grpname when known)."""
+    """[(option, current value, wanted value)] for script / grpname / recorded retry_cnt that differ (when known)."""
     diffs = []
+    if current.get('retry_cnt') is not None and current['retry_cnt'] != want['retry_cnt']:
+        diffs.append(('retry_cnt', current['retry_cnt'], want['retry_cnt']))
     if os.path.normpath(current.get('script') or '') != os.path.normpath(want['script']):
         diffs.append(('script', current.get('script'), want['script']))
     if current.get('grpname') is not None and current['grpname'] != want['grpname']:
@@ -249,7 +272,32 @@ class Agent(cr.CmResource):
             self.group_is_running = state == 'started'
         if state != 'absent' and current['state'] != 'absent' and self.group_is_running is not None:
             current['grpname'] = self.read_grpname()
+        record = self.params['retry_cnt_record']
+        self.record_missing = False
+        if record and state != 'absent' and current['state'] != 'absent':
+            current['retry_cnt'] = read_record(record)
+            if current['retry_cnt'] is None:
+                # cmrctl show does not print it (CMR-12): unknown, so assume the wanted value and record it.
+                self.record_missing = True
+                self.module.warn('agent %s: the --retry_cnt it was registered with is not recorded in %s; '
+                                 'assumed %d' % (self.params['name'], record, self.params['retry_cnt']))
         return current
+
+    def finish(self, actions, result):
+        """Keep the record of the registered --retry_cnt in step with the registration."""
+        record = self.params['retry_cnt_record']
+        if not record:
+            return
+        if self.params['state'] == 'absent':
+            if 'del' in actions and os.path.exists(record):
+                os.unlink(record)
+        elif 'add' in actions or self.record_missing:
+            if not os.path.isdir(os.path.dirname(record)):
+                os.makedirs(os.path.dirname(record))
+            tmp = record + '.tmp'
+            with open(tmp, 'w') as handle:
+                handle.write('%d\n' % self.params['retry_cnt'])
+            os.rename(tmp, record)
 
     def read_grpname(self):
         """Which group the existing agent is in: from ``cmrctl show`` when it tells, else whether
@@ -271,10 +319,12 @@ class Agent(cr.CmResource):
                                      dict(name=self.want['name'], script=self.want['script'], start_retry_cnt=0))
         if self.params['state'] != 'absent' and self.want['grpname']:
             after['grpname'] = self.want['grpname']
+        if self.params['state'] != 'absent' and self.params['retry_cnt_record']:
+            after['retry_cnt'] = self.want['retry_cnt']
         return after
 
     def diff_view(self, agent):
-        return dict((k, agent[k]) for k in ('state', 'script', 'grpname') if agent.get(k) is not None)
+        return dict((k, agent[k]) for k in ('state', 'script', 'grpname', 'retry_cnt') if agent.get(k) is not None)
 
     def failure_hint(self, resource, state):
         if state != 'started':
@@ -286,6 +336,8 @@ class Agent(cr.CmResource):
         agent = super(Agent, self).confirm(state, actions)
         if self.params['grpname'] and state != 'absent':
             agent['grpname'] = self.params['grpname']
+        if self.params['retry_cnt_record'] and state != 'absent':
+            agent['retry_cnt'] = self.want['retry_cnt']
         return agent
 
 
@@ -293,6 +345,7 @@ def main():
     module = AnsibleModule(
         argument_spec=cr.argument_spec(grpname=dict(type='str'), script=dict(type='path'), pubnet=dict(type='str'),
                                        retry_cnt=dict(type='int', default=3),
+                                       retry_cnt_record=dict(type='path'),
                                        prepared_by_run=dict(type='bool', default=False)),
         supports_check_mode=True,
         required_if=[('state', state, ('grpname', 'script')) for state in ('present', 'started', 'stopped')],

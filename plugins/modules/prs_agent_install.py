@@ -16,6 +16,12 @@ description:
   - Runs C(. ./prs_install_agent.sh) from C(<prs_home>/install) under bash (ProSync CM failover guide,
     section 1) when O(cfg_changed) or O(force), or when one of its outputs is missing on this host -
     C(config/prs_agent_<id>.cfg) of every agent of O(agent_ids) and C(config/prs_instance.map).
+  - With O(own_agent) (the agent of this node), only this node's own outputs count (its agent's cfg and the
+    map), and a changed cfg counts only when this node's own agent entry changed (O(previous_cfg) against
+    the cfg now in place) - adding or removing an agent of another node does not run the installer here. The
+    installer rewrites C(bin/prs_<CM_ID>.sh) of every agent with its C(#!/bin/sh) version (vendor-facts PRS-7),
+    so not running it is what keeps this node's registered failover script a bash script at every moment
+    (vendor-facts PRS-16).
   - Otherwise runs nothing. In check mode the run is planned and returned in RV(commands).
   - After a run every output must exist, else the task fails with the installer's output.
 author:
@@ -43,6 +49,17 @@ options:
     description: C(prs_install_agent.cfg) was changed by an earlier task of this run.
     type: bool
     default: false
+  own_agent:
+    description:
+      - The agent of this node as this run writes it into C(prs_install_agent.cfg) - C(id), C(host)
+        (C(AGENT_HOST)), C(port), C(cm_group), C(cm_id). Only its outputs and its own entry of the cfg decide
+        whether the installer runs here (see the description).
+    type: dict
+  previous_cfg:
+    description:
+      - With O(own_agent), the text of C(prs_install_agent.cfg) before this run rewrote it (null when it did
+        not exist, and a changed cfg then runs the installer).
+    type: str
   force:
     description: Run the installer even when nothing says it is needed.
     type: bool
@@ -75,7 +92,8 @@ missing:
   type: list
   elements: str
 reasons:
-  description: Why the installer ran (or would run) - C(cfg changed), C(outputs missing), C(forced); empty when it did not.
+  description: Why the installer ran (or would run) - C(cfg changed), C(own agent changed), C(outputs missing),
+    C(forced); empty when it did not.
   returned: always
   type: list
   elements: str
@@ -85,6 +103,10 @@ commands:
   type: list
   elements: list
   sample: [["/bin/bash", "-c", "cd \"$PRS_HOME/install\" && . ./prs_install_agent.sh", "prs_install_agent"]]
+other_agents_only:
+  description: The cfg changed, but not this node's own agent entry, so the installer did not run here.
+  returned: always
+  type: bool
 stdout:
   description: What the installer printed.
   returned: when it ran
@@ -108,15 +130,54 @@ def outputs(prs_home, agent_ids):
         [os.path.join(config, 'prs_instance.map')]
 
 
-def reasons(cfg_changed, force, missing):
+AGENT_FIELDS = ('HOST', 'PORT', 'CM_GROUP', 'CM_ID')
+
+
+def agent_entries(text):
+    """{agent id: (host, port, cm group, cm id)} of a prs_install_agent.cfg text (KEY=VALUE lines, PRS-6)."""
+    values = {}
+    for line in (text or '').splitlines():
+        line = line.strip()
+        if not line or line.startswith('#'):
+            continue
+        key, sep, value = line.partition('=')
+        if sep:
+            values[key.strip()] = value.strip()
+    count = values.get('AGENT_CNT', '')
+    entries = {}
+    for index in range(int(count) if count.isdigit() else 0):
+        agent = values.get('AGENT_ID_%d' % index)
+        if agent:
+            entries[agent] = tuple(values.get('AGENT_%s_%d' % (field, index), '') for field in AGENT_FIELDS)
+    return entries
+
+
+def entry_of(agent):
+    """The cfg entry (host, port, cm group, cm id) of an own_agent option, as the cfg spells it."""
+    return tuple('' if agent.get(key) is None else str(agent.get(key)) for key in ('host', 'port', 'cm_group', 'cm_id'))
+
+
+def own_entry_changed(previous, agent):
+    """Whether this node's own agent entry in the cfg before this run differs from what this run writes (no
+    previous cfg: changed). The other agents' entries do not matter to the installer's outputs this node uses."""
+    if previous is None:
+        return True
+    return agent_entries(previous).get(agent['id']) != entry_of(agent)
+
+
+def decide(cfg_changed, force, missing, own_agent=None, previous=None):
+    """(reasons, other_agents_only): why the installer runs on this node (empty: it does not)."""
+    own_changed = cfg_changed
+    if cfg_changed and own_agent:
+        own_changed = own_entry_changed(previous, own_agent)
     found = []
-    if cfg_changed:
-        found.append('cfg changed')
+    if own_changed:
+        found.append('own agent changed' if own_agent else 'cfg changed')
     if missing:
         found.append('outputs missing')
     if force:
         found.append('forced')
-    return found
+    return found, bool(cfg_changed and not own_changed)
 
 
 def main():
@@ -126,6 +187,8 @@ def main():
             tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
             agent_ids=dict(type='list', elements='str', required=True),
             cfg_changed=dict(type='bool', default=False),
+            own_agent=dict(type='dict'),
+            previous_cfg=dict(type='str'),
             force=dict(type='bool', default=False),
             timeout=dict(type='int', default=300),
         ),
@@ -138,11 +201,20 @@ def main():
         problem = resource_name_problem(dict(agent_id=agent), 'agent_id', what='a ProSync agent id')
         if problem:
             module.fail_json(msg=problem, commands=[])
-    missing = [path for path in outputs(params['prs_home'], params['agent_ids']) if not os.path.exists(path)]
-    why = reasons(params['cfg_changed'], params['force'], missing)
+    own = params['own_agent']
+    if own:
+        problem = resource_name_problem(dict(agent_id=own.get('id')), 'agent_id', what='a ProSync agent id')
+        if problem:
+            module.fail_json(msg='own_agent.id: %s' % problem, commands=[])
+    # This node's own outputs only, with own_agent: another node's agent cfg is written here only by a
+    # run of the installer, which is exactly what must not happen for another node's agent.
+    wanted = [own['id']] if own else params['agent_ids']
+    missing = [path for path in outputs(params['prs_home'], wanted) if not os.path.exists(path)]
+    why, others_only = decide(params['cfg_changed'], params['force'], missing, own, params['previous_cfg'])
     runner = Runner(module, env=dict(PRS_HOME=params['prs_home'], TB_HOME=params['tb_home']),
                     timeout=params['timeout'])
-    result = dict(changed=bool(why), missing=missing, reasons=why, commands=runner.commands)
+    result = dict(changed=bool(why), missing=missing, reasons=why, commands=runner.commands,
+                  other_agents_only=others_only)
     if not why:
         module.exit_json(**result)
     if module.check_mode:
@@ -152,7 +224,7 @@ def main():
         dummy, out, dummy = runner.run(INSTALL_ARGV, what='prs_install_agent.sh')
     except CommandFailed as exc:
         module.fail_json(changed=True, missing=missing, reasons=why, commands=runner.commands, **exc.fail_kwargs())
-    still = [path for path in outputs(params['prs_home'], params['agent_ids']) if not os.path.exists(path)]
+    still = [path for path in outputs(params['prs_home'], wanted) if not os.path.exists(path)]
     if still:
         module.fail_json(msg='prs_install_agent.sh ended but did not write %s' % ', '.join(still), changed=True,
                          cmd=INSTALL_ARGV, rc=0, stdout=out, stderr='', missing=missing, reasons=why,

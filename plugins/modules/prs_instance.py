@@ -23,6 +23,9 @@ description:
   - The "install started" marker is written by the same remote command that runs the installer, so no
     interruption separates them; it is removed once the map lists the instance (also when a later run
     finds a finished install's marker still there).
+  - The instance also counts as installed when an agent host holds the collection's install record
+    (O(recorded_by)). Written on every agent host (O(record_only)) once the instance is installed, it keeps the
+    install known when the install host is rebuilt and its map is gone (vendor-facts PRS-15).
   - C(prs_install.cfg) must already be in place (the role renders it, 0600).
 author:
   - tibero.cm contributors (!UNKNOWN)
@@ -57,6 +60,29 @@ options:
     type: list
     elements: str
     default: []
+  recorded_by:
+    description:
+      - The agent hosts (this one included) that hold the collection's install record of the instance (from
+        M(tibero.cm.prs_instance_info)). Any of them makes the instance installed although this host's map does
+        not list it (the install host was rebuilt) and C(prs_install.sh) is not run again.
+    type: list
+    elements: str
+    default: []
+  record_only:
+    description:
+      - Do not decide or install, only write (or refresh) this host's install record of the instance, from
+        O(install_host) and O(lists). Run on every agent host once the install host counts the instance as
+        installed, so that the install survives the loss of any one host.
+    type: bool
+    default: false
+  install_host:
+    description: With O(record_only), the install host named in the record.
+    type: str
+  lists:
+    description:
+      - With O(record_only), the instance's agent lists as installed - C(ext) (one text per extract process),
+        C(apply), C(llob) (texts of agent ids joined by C(delimiter), default C(,)), or lists of ids.
+    type: dict
   force_reinstall:
     description:
       - DANGER. Run C(prs_install.sh) even though the instance is installed or an earlier install did not
@@ -97,7 +123,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 installed:
-  description: Whether the map lists the instance after the run (predicted in check mode).
+  description: Whether the instance counts as installed after the run - the map lists it, or an agent host holds the install record (predicted in check mode).
   returned: success
   type: bool
 ran_installer:
@@ -108,6 +134,10 @@ marker_cleared:
   description: Whether a finished install's marker was removed.
   returned: success
   type: bool
+record:
+  description: With O(record_only), this host's install record as read before the run (C(path), C(exists), C(valid), C(lists), ...).
+  returned: when O(record_only)
+  type: dict
 map:
   description: This host's C(prs_instance.map) as read before the run.
   returned: always
@@ -132,10 +162,36 @@ from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import res
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 
 
+def write_record(module):
+    """record_only: this host's install record, rewritten only when its text differs (atomically)."""
+    params = module.params
+    path = pi.record_path(params['prs_home'], params['instance_id'])
+    before = pi.read_record(path, params['instance_id'])
+    text = pi.render_record(params['instance_id'], params['install_host'], params['lists'])
+    changed = before['text'] != text
+    result = dict(changed=changed, record=dict((k, v) for k, v in before.items() if k != 'text'), commands=[])
+    if module._diff:
+        result['diff'] = dict(before=before['text'] or '', after=text, before_header=path, after_header=path)
+    if changed and not module.check_mode:
+        directory = os.path.dirname(path)
+        if not os.path.isdir(directory):
+            os.makedirs(directory)
+        tmp = '%s.tmp%d' % (path, os.getpid())
+        with open(tmp, 'w') as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, path)
+    module.exit_json(**result)
+
+
 def run_module(module):
     params = module.params
     instance_id = params['instance_id']
     prs_home = params['prs_home']
+    if params['record_only']:
+        if not params['install_host'] or params['lists'] is None:
+            module.fail_json(msg='record_only needs install_host and lists', commands=[])
+        write_record(module)
     host = params['host'] or os.uname()[1]
     marker = params['marker'] or pi.default_marker(prs_home, instance_id)
     here = pi.read_map(pi.map_path(prs_home), instance_id)
@@ -145,11 +201,18 @@ def run_module(module):
                   commands=runner.commands)
     try:
         decision = pi.install_decision(here, instance_id, params['recorded_on'], marker_exists,
-                                       params['force_reinstall'], host)
+                                       params['force_reinstall'], host, params['recorded_by'])
     except pi.InstallRefused as exc:
         module.fail_json(msg=str(exc), **result)
 
     if decision == 'installed':
+        result['installed'] = True
+        if not here['listed'] and not params['force_reinstall']:
+            module.warn('%s: instance %s counts as installed from the install record on %s, but this host\'s %s does '
+                        'not list it (a rebuilt install host): prs_install.sh was not run again. What it wrote on this '
+                        'host besides (the instance\'s section of the map, config/%s/) is not restored by the '
+                        'collection: restore it from a backup or by the vendor\'s procedure (vendor-facts PRS-15).'
+                        % (host, instance_id, ', '.join(params['recorded_by']), here['path'], instance_id))
         if marker_exists:
             result.update(changed=True, marker_cleared=True)
             if not module.check_mode:
@@ -198,6 +261,10 @@ def main():
             tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
             instance_id=dict(type='str', required=True),
             recorded_on=dict(type='list', elements='str', default=[]),
+            recorded_by=dict(type='list', elements='str', default=[]),
+            record_only=dict(type='bool', default=False),
+            install_host=dict(type='str'),
+            lists=dict(type='dict'),
             force_reinstall=dict(type='bool', default=False),
             marker=dict(type='path'),
             host=dict(type='str'),

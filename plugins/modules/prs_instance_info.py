@@ -15,6 +15,8 @@ version_added: 0.2.0
 description:
   - Reads C(<prs_home>/config/prs_instance.map), where C(prs_install.sh) records an instance it installed
     (ProSync CM failover guide, section 4), and the "install started" marker of M(tibero.cm.prs_instance).
+  - Reads the collection's install record of the instance on this host (M(tibero.cm.prs_instance) O(tibero.cm.prs_instance#module:record_only))
+    and, with O(expected_lists), refuses a model that changes the installed agent lists.
   - Read-only; never reports a change and runs in check mode too. Run it on every agent host and pass the
     hosts that record the instance to M(tibero.cm.prs_instance) as O(tibero.cm.prs_instance#module:recorded_on).
 author:
@@ -38,6 +40,16 @@ options:
   marker:
     description: The "install started" marker (default as in M(tibero.cm.prs_instance)).
     type: path
+  expected_lists:
+    description:
+      - The model's agent lists of the instance (C(ext), C(apply), C(llob), C(delimiter); as O(tibero.cm.prs_instance#module:lists)).
+      - When given and this host holds an install record with other lists, the task fails (before any change of
+        the run), because the lists of an installed instance are written by C(prs_install.sh), which the collection
+        never runs again by itself. The message names the differences and the vendor procedure.
+    type: dict
+  host:
+    description: The name this host goes by in messages (the role passes its inventory name).
+    type: str
 seealso:
   - module: tibero.cm.prs_instance
 '''
@@ -67,6 +79,15 @@ marker:
   description: Whether an "install started" marker exists on this host.
   returned: always
   type: bool
+record:
+  description: This host's install record of the instance (M(tibero.cm.prs_instance) O(tibero.cm.prs_instance#module:record_only)) -
+    C(path), C(exists), C(readable), C(valid), C(install_host), C(lists), C(error).
+  returned: always
+  type: dict
+recorded:
+  description: Whether this host holds an install record of the instance (even one that cannot be read).
+  returned: always
+  type: bool
 '''
 
 import os
@@ -83,6 +104,8 @@ def main():
             prs_home=dict(type='path', fallback=(env_fallback, ['PRS_HOME'])),
             instance_id=dict(type='str', required=True),
             marker=dict(type='path'),
+            expected_lists=dict(type='dict'),
+            host=dict(type='str'),
         ),
         supports_check_mode=True,
     )
@@ -94,7 +117,16 @@ def main():
         module.fail_json(msg=problem)
     here = pi.read_map(pi.map_path(params['prs_home']), params['instance_id'])
     marker = params['marker'] or pi.default_marker(params['prs_home'], params['instance_id'])
-    module.exit_json(changed=False, map=here, listed=here['listed'], marker=os.path.exists(marker))
+    record = pi.read_record(pi.record_path(params['prs_home'], params['instance_id']), params['instance_id'])
+    result = dict(changed=False, map=here, listed=here['listed'], marker=os.path.exists(marker),
+                  record=dict((k, v) for k, v in record.items() if k != 'text'), recorded=record['exists'])
+    if params['expected_lists'] is not None:
+        try:
+            pi.check_lists(record, params['expected_lists'], params['instance_id'],
+                           params['host'] or os.uname()[1])
+        except pi.InstanceChangeRefused as exc:
+            module.fail_json(msg=str(exc), **result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -186,3 +186,15 @@ def test_site_runs_from_the_installed_collection_in_check_mode(installed):
     assert '(1/7) Preflight' in out or 'Preflight' in out, out
     assert 'problem(s); no host was touched' not in out, out
     assert 'unreachable node(s):' in out and 'Nothing was changed on any node' in out, out
+
+
+def test_decommission_from_the_installed_collection_prints_its_plan_and_refuses_unconfirmed(installed):
+    """tibero.cm.decommission (issue 17) ships and, without tibero_cm_decommission_confirm, prints the plan
+    and stops before any host is contacted (every node points at a closed port: a contact would fail as
+    unreachable, which the run must not even try)."""
+    rc, out = _run_installed(installed, 'tibero.cm.decommission', '--check', '-e', 'ansible_host=127.0.0.1',
+                             '-e', 'ansible_port=1', '-e', 'ansible_ssh_common_args="-o ConnectTimeout=5"')
+    assert rc != 0, out
+    assert 'stop_group' in out and 'remove_cm_id' in out, out
+    assert 'Decommission not confirmed: nothing was done and no host was contacted' in out, out
+    assert 'UNREACHABLE' not in out and 'unreachable=1' not in out, out

@@ -174,6 +174,28 @@ class Lab(object):
             yaml.safe_dump(hosts, handle)
         return path
 
+    def rebuild(self, node):
+        """Replace ``node``'s container by a fresh one of the lab image, re-provisioned as a DBA would
+        (lab-provision: the Tibero instance, CM and cluster resources, an empty $PRS_HOME; nothing of the
+        collection), with the same name, hostname, network alias and shared volume as scripts/lab.sh makes."""
+        name = container(node)
+        image = docker('container', 'inspect', '-f', '{{.Config.Image}}', name, check=True).stdout.strip()
+        docker('rm', '-f', name, check=True)
+        docker('run', '-d', '--name', name, '--hostname', node, '--network', PREFIX, '--network-alias', node,
+               '--mount', 'type=volume,source=%s-shared,target=/lab/shared' % PREFIX,
+               '--label', 'org.tibero-cm.lab=1', image, '/opt/lab/bin/lab-init', check=True)
+        self.wait_for(lambda: docker('container', 'inspect', '-f', '{{.State.Running}}', name).stdout.strip() == 'true',
+                      timeout=60, what='%s running' % name)
+        self.sh(node, '/opt/lab/bin/lab-provision', timeout=300)
+        with open(SSH_KEY + '.pub') as handle:
+            self.sh(node, '/opt/lab/bin/lab-authorize-key', input=handle.read())
+
+    def pids(self, node, pattern):
+        """Sorted pids of the processes of ``node`` whose args match the extended regex ``pattern``."""
+        out = self.sh(node, 'ps -eo pid=,args= | grep -E %s | grep -v -e grep -e "--probe" || true'
+                      % shlex.quote(pattern), check=False).stdout
+        return sorted(line.split()[0] for line in out.splitlines() if line.strip())
+
     def write_conf(self, values):
         text = ''.join('%s=%s\n' % item for item in sorted(values.items()))
         proc = docker('exec', '-i', container('node1'), 'sh', '-c',

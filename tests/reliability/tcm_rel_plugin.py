@@ -27,7 +27,10 @@ FIGURES = [
     ('secrets', 'secret-leak checks'),
     ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
     ('day2', 'day-2 checks (audit, retire an agent)'),
+    ('change', 'change checks (agent parameters, decommission)'),
+    ('nodes', 'node checks (agent-list guard, install host rebuilt)'),
     ('rights', 'sudo-rights checks'),
+    ('mitogen', 'mitogen checks (SSH + sudo)'),
 ]
 _results = {}
 # Seconds per figure (every phase of its tests) and of the lab's own setup, for the times line.

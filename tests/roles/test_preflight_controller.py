@@ -351,6 +351,56 @@ def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, prs_down, expe
     assert 'UNREACHABLE' not in out, out
 
 
+# Issue 17, add a node: the ProSync host's prs_adm does not list an agent added on another node after its own
+# last prs_install_agent.sh run; verify then reads that agent on its own node (own_agent_down).
+OWN_SUMMARY_PLAYBOOK = SUMMARY_PLAYBOOK.replace(
+    "__verify_result: {group_status: UP, agent_status: UP, ok: true}",
+    "__verify_result: {group_status: UP, agent_status: UP, ok: true, "
+    "own_agent_down: \"{{ own_down if inventory_hostname == 'node4' else [] }}\"}")
+PRS_THREE = {'instance_id': 'TAC2TAC', 'all_running': True,
+             'agents': [{'id': a, 'running': True} for a in ('agent1', 'agent2', 'agent3')],
+             'processes': [{'name': 'TAC2TAC_ext1', 'running': True}]}
+
+
+@pytest.mark.parametrize('own_down, ok', [([], True), (['agent4'], False)])
+def test_verify_summary_reads_an_agent_the_prosync_host_does_not_list_on_its_own_node(tmp_path, own_down, ok):
+    inv = _bad_inventory(tmp_path, lambda model: None)
+    playbook = tmp_path / 'summary.yml'
+    playbook.write_text(OWN_SUMMARY_PLAYBOOK)
+    extra = tmp_path / 'extra.json'
+    extra.write_text(json.dumps({'prs_result': PRS_THREE, 'prs_down': [], 'own_down': own_down}))
+    rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
+    problem = 'prs_adm status on node4: agent4 is not running (node1 does not list it)'
+    if ok:
+        assert rc == 0 and problem not in out, out
+    else:
+        assert rc != 0 and problem in out[out.index('verify failed: see the summary above'):], out
+    assert 'UNREACHABLE' not in out, out
+
+
+DEPARTED_SUMMARY_PLAYBOOK = SUMMARY_PLAYBOOK.replace(
+    "__verify_result: {group_status: UP, agent_status: UP, ok: true}",
+    "__verify_result: {group_status: UP, agent_status: UP, ok: true, departed_agents: "
+    "\"{{ [{'name': 'agent9', 'cm_name': 'cm_tibero_tar9', 'status': 'UP', 'script': '/p/bin/prs_2.sh'}] "
+    "if inventory_hostname == 'node3' else [] }}\"}")
+
+
+def test_verify_summary_reports_an_agent_of_a_departed_node_as_drift_without_failing(tmp_path):
+    inv = _bad_inventory(tmp_path, lambda model: None)
+    playbook = tmp_path / 'summary.yml'
+    playbook.write_text(DEPARTED_SUMMARY_PLAYBOOK)
+    extra = tmp_path / 'extra.json'
+    prs = {'instance_id': 'TAC2TAC', 'all_running': True,
+           'agents': [{'id': a, 'running': True} for a in ('agent1', 'agent2', 'agent3', 'agent4')], 'processes': []}
+    extra.write_text(json.dumps({'prs_result': prs, 'prs_down': []}))
+    rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
+    assert rc == 0, out
+    flat = _flat(out)
+    assert ('drift: agent agent9 (group CM2, UP) is registered on CM cm_tibero_tar9, which no node of the model runs; '
+            'deregister it on that node') in flat, out
+    assert 'agent9 on a CM that no node of the model runs: deregister them on that node' in flat, out
+
+
 def test_module_defaults_of_the_collection_action_group(tmp_path):
     """The playbooks give tb_home once, as module_defaults of the action group tibero.cm.cm
     (meta/runtime.yml): a module of the group called without tb_home takes it from there (checked on

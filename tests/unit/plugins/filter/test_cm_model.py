@@ -666,6 +666,8 @@ def test_steps_of_a_prosync_only_site_name_no_tsc_step():
     assert 'tibero.cm.tsc_observer' not in every
     assert _step_names(site, 'node1', 'configure') == ['prosync_agents/main']
     assert _step_names(site, 'node1', 'plan') == ['cm_node/main']
+    # after every restart queue: does a parameter change restart the agent (issue 17)
+    assert _step_names(site, 'node1', 'pause') == ['cm_resources/plan']
     assert _step_names(site, 'node1', 'register') == ['cm_resources/main']
     assert site['steps']['node1']['configure'][0]['tags'] == ['prosync_agents']
     assert site['nodes']['node3'] == dict(host='node3', kind='db', cm_sid='cm_tibero_tar1', tb_sid='tibero_tar1',

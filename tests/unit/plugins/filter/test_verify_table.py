@@ -47,3 +47,13 @@ def test_a_node_without_agent_and_an_empty_summary():
     assert lines[-1] == 'verdict: ok'
     assert verify_table({}) == ['NODE  AGENT  GROUP  CM_ID  GROUP STATE  AGENT STATE  PROCESSES  RESTARTED',
                                 'verdict: not ok']
+
+
+def test_drift_lines_name_the_switch_or_the_manual_step_of_a_departed_node():
+    lines = verify_table({'ok': True, 'clusters': [], 'drift': [
+        {'host': 'node1', 'agent': 'agent9', 'group': 'CM1', 'status': 'UP'},
+        {'host': 'cm_tibero_tar9', 'agent': 'agent8', 'group': 'CM2', 'status': 'UP', 'departed': True}]})
+    assert lines[-2] == ('drift: agent agent9 (group CM1, UP) is registered on node1 but absent from the model; '
+                         'tibero_cm_prune=true deregisters it')
+    assert lines[-1] == ('drift: agent agent8 (group CM2, UP) is registered on CM cm_tibero_tar9, which no node of the '
+                         'model runs; deregister it on that node (cmrctl stop agent, cmrctl del agent)')

@@ -9,7 +9,8 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.tibero.cm.plugins.filter.audit import audit_files, audit_report, audit_table, extra_agents
+from ansible_collections.tibero.cm.plugins.filter.audit import (
+    audit_files, audit_report, audit_table, departed_agents, extra_agents)
 from ansible_collections.tibero.cm.plugins.filter.cm_model import cm_model
 from ansible_collections.tibero.cm.plugins.filter.verify_table import verify_table
 from ansible_collections.tibero.cm.plugins.module_utils import audit
@@ -352,3 +353,27 @@ def test_tsc_nodes_whose_cm_does_not_answer_are_unread():
         ('unread', 'pri1', 'cmrctl show all (cm_pri)', 'cmrctl needs the local CM'),
         ('unread', 'pri1', TB + '/config/cm_pri.tip', 'container not running'),
         ('unread', 'pri1', TB + '/config/tb_pri.tip', 'container not running')]
+
+
+def test_an_agent_on_a_cm_the_model_has_no_node_for_is_departed_never_pruned():
+    """A node that left the model with its agent still registered (issue 17): the other nodes of its cluster
+    see its CM table in `cmrctl show all`; the agent there is reported, and not as the local node's extra."""
+    site = Site()
+    show = site.facts['node3']['show']
+    show['resources'] += [
+        {'node': 'cm_tibero_tar9', 'cluster': 'cls_tibero_tar', 'type': 'db', 'name': 'tibero_tar9', 'status': 'UP(NRML)',
+         'detail': 'tibero_tar, /t, failed retry cnt: 0'},
+        {'node': 'cm_tibero_tar9', 'cluster': 'cls_tibero_tar', 'type': 'agent', 'name': 'agent9', 'status': 'UP',
+         'detail': PRS + '/bin/prs_2.sh, start retry cnt: 0'},
+        # another cluster's node table is not this cluster's business
+        {'node': 'cm_other', 'cluster': 'cls_other', 'type': 'agent', 'name': 'agent8', 'status': 'UP',
+         'detail': PRS + '/bin/prs_0.sh, start retry cnt: 0'}]
+    node3 = site.model['by_host']['node3']
+    assert departed_agents(show, node3, site.model) == [
+        dict(name='agent9', cm_name='cm_tibero_tar9', status='UP', script=PRS + '/bin/prs_2.sh')]
+    assert extra_agents(show, node3) == []
+    # The model's own nodes (node4's table, if listed) are never departed.
+    show['resources'].append({'node': 'cm_tibero_tar2', 'cluster': 'cls_tibero_tar', 'type': 'agent',
+                              'name': 'agent4', 'status': 'UP', 'detail': PRS + '/bin/prs_1.sh, start retry cnt: 0'})
+    assert [a['name'] for a in departed_agents(show, node3, site.model)] == ['agent9']
+    assert departed_agents(None, node3, site.model) == []

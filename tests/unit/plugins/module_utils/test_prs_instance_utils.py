@@ -116,3 +116,60 @@ def test_install_argv_never_runs_the_installer_without_its_marker(tmp_path):
     env.update(PRS_HOME=str(prs_home), PATH=os.environ['PATH'])
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     assert done.returncode != 0 and 'ran' not in done.stdout
+
+
+# Issue 17: the install record and the agent-list guard.
+LISTS = dict(delimiter=',', ext=['agent1,agent2', 'agent2,agent1'], apply='agent3,agent4', llob='agent1,agent2')
+
+
+def test_decision_records_elsewhere_make_a_rebuilt_install_host_installed():
+    fresh = _map(exists=False, readable=False)
+    assert pi.install_decision(fresh, 'TAC2TAC', [], False, False, 'node1', ['node2']) == 'installed'
+    assert pi.install_decision(fresh, 'TAC2TAC', [], False, True, 'node1', ['node2']) == 'install'   # forced
+    with pytest.raises(pi.InstallRefused):   # an unfinished install here still needs the operator
+        pi.install_decision(fresh, 'TAC2TAC', [], True, False, 'node1', ['node2'])
+    with pytest.raises(pi.InstallRefused):   # a map elsewhere is still a moved install host
+        pi.install_decision(fresh, 'TAC2TAC', ['node2'], False, False, 'node1', ['node2'])
+
+
+def test_record_round_trip_and_shapes(tmp_path):
+    text = pi.render_record('TAC2TAC', 'node1', LISTS)
+    parsed = pi.parse_record(text, 'TAC2TAC')
+    assert parsed == dict(install_host='node1', lists=dict(ext=[['agent1', 'agent2'], ['agent2', 'agent1']],
+                                                           apply=['agent3', 'agent4'], llob=['agent1', 'agent2']))
+    assert pi.parse_record(text, 'OTHER') is None
+    assert pi.parse_record('INSTANCE_ID=TAC2TAC\nEXT_CNT=2\nEXT_AGENT_ID_LIST_0=a\n', 'TAC2TAC') is None
+    assert pi.parse_record('garbage\n', 'TAC2TAC') is None
+    path = str(tmp_path / 'rec')
+    assert pi.read_record(path, 'TAC2TAC')['exists'] is False
+    with open(path, 'w') as handle:
+        handle.write('garbage\n')
+    state = pi.read_record(path, 'TAC2TAC')
+    assert state['exists'] and state['readable'] and not state['valid'] and 'not a tibero.cm install record' in state['error']
+
+
+def test_normalize_lists_takes_the_model_s_delimiter_and_split_lists():
+    assert pi.normalize_lists(dict(delimiter=':', ext=['a:b'], apply='c', llob='')) == dict(
+        ext=[['a', 'b']], apply=['c'], llob=[])
+    assert pi.normalize_lists(dict(ext=[['a', 'b']], apply=['c'], llob=['a'])) == dict(
+        ext=[['a', 'b']], apply=['c'], llob=['a'])
+
+
+@pytest.mark.parametrize('expected, changes', [
+    (LISTS, []),
+    (dict(LISTS, apply='agent3'), ['APPLY_AGENT_ID_LIST: installed agent3,agent4, model agent3']),
+    (dict(LISTS, ext=['agent1,agent2', 'agent2,agent1', 'agent5']),      # a source node added: a new thread
+     ['EXT_CNT: installed 2, model 3', 'EXT_AGENT_ID_LIST_2: installed (none), model agent5']),
+    (dict(LISTS, llob='agent2,agent1'), ['LLOB_AGENT_ID_LIST: installed agent1,agent2, model agent2,agent1']),
+    (dict(LISTS, delimiter=':', ext=['agent1:agent2', 'agent2:agent1'], apply='agent3:agent4', llob='agent1:agent2'), []),
+])
+def test_list_changes(expected, changes):
+    assert pi.list_changes(LISTS, expected) == changes
+
+
+def test_check_lists_without_a_record_checks_nothing_and_a_bad_record_stops():
+    assert pi.check_lists(dict(exists=False), dict(LISTS, apply=''), 'TAC2TAC', 'node1') == []
+    bad = dict(exists=True, valid=False, path='/p/var/rec', error='not a tibero.cm install record of TAC2TAC', text='x')
+    with pytest.raises(pi.InstanceChangeRefused) as err:
+        pi.check_lists(bad, LISTS, 'TAC2TAC', 'node1')
+    assert 'installed agent lists of TAC2TAC are unknown; nothing was changed' in str(err.value)

@@ -394,3 +394,80 @@ def test_show_all_shaped_output_of_cmrctl_show_is_refused(site):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_agent.main, _args(site), fake)
     assert 'printed 2 node tables' in exc.value.result['msg']
+
+
+# --------------------------------------------------------------------------------------------------
+# retry_cnt_record (issue 17: a changed retry_cnt; cmrctl show does not print it, CMR-12)
+
+def test_plan_replaces_a_recorded_other_retry_cnt_only_when_down():
+    current = dict(STOPPED, retry_cnt=3)
+    assert cmrctl_agent.plan(current, dict(WANT, retry_cnt=5), 'present', True, True) == ['del', 'add']
+    assert cmrctl_agent.plan(current, dict(WANT, retry_cnt=3), 'present', False, True) == []
+    with pytest.raises(cmrctl_agent.PlanError, match='retry_cnt is 3, wanted 5'):
+        cmrctl_agent.plan(current, dict(WANT, retry_cnt=5), 'present', False, True)
+    with pytest.raises(cmrctl_agent.PlanError, match='it is up; stop it first'):
+        cmrctl_agent.plan(dict(STARTED, retry_cnt=3), dict(WANT, retry_cnt=5), 'present', True, True)
+    # Unknown (no record): never a difference.
+    assert cmrctl_agent.plan(dict(STOPPED, retry_cnt=None), dict(WANT, retry_cnt=5), 'present', False, True) == []
+
+
+@pytest.mark.parametrize('text, value', [('3\n', 3), ('12', 12), ('', None), ('x', None), ('-1', None)])
+def test_read_record(tmp_path, text, value):
+    path = tmp_path / 'rec'
+    path.write_text(text)
+    assert cmrctl_agent.read_record(str(path)) == value
+    assert cmrctl_agent.read_record(str(tmp_path / 'missing')) is None
+
+
+def test_a_recorded_other_retry_cnt_is_registered_again_and_recorded(site, tmp_path):
+    record = tmp_path / 'state' / 'agent-agent1.retry_cnt'
+    record.parent.mkdir()
+    record.write_text('3\n')
+    add5 = _add(site)[:-1] + ['5']
+    fake = FakeRunCommand([
+        _show(site, 'group_down'),
+        Step(_cmd(site, 'del')),
+        _show(site, 'group_down_no_agent'),
+        Step(add5, out='Resource add success! (agent, agent1)\n'),
+        _show(site, 'group_down'),
+    ])
+    result = run_module(cmrctl_agent.main, _args(site, retry_cnt=5, replace=True, retry_cnt_record=str(record)),
+                        fake, diff=True)
+    fake.assert_all_used()
+    assert result['commands'] == [_cmd(site, 'del'), add5]
+    assert result['diff']['before']['retry_cnt'] == 3 and result['diff']['after']['retry_cnt'] == 5
+    assert record.read_text() == '5\n'
+
+
+def test_a_missing_record_is_assumed_with_a_warning_and_written(site, tmp_path, monkeypatch):
+    messages = []
+    monkeypatch.setattr(cmrctl_agent.AnsibleModule, 'warn', lambda self, msg: messages.append(msg))
+    record = tmp_path / 'state' / 'agent-agent1.retry_cnt'
+    fake = FakeRunCommand([_show(site, 'group_up')])
+    result = run_module(cmrctl_agent.main, _args(site, state='started', retry_cnt=4, retry_cnt_record=str(record)),
+                        fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (False, [])
+    assert any('not recorded' in w for w in messages), messages
+    assert record.read_text() == '4\n'
+
+
+def test_check_mode_writes_no_record(site, tmp_path):
+    record = tmp_path / 'agent-agent1.retry_cnt'
+    fake = FakeRunCommand([_show(site, 'group_up')])
+    run_module(cmrctl_agent.main, _args(site, state='started', retry_cnt_record=str(record)), fake, check_mode=True)
+    assert not record.exists()
+
+
+def test_absent_removes_the_record(site, tmp_path):
+    record = tmp_path / 'agent-agent1.retry_cnt'
+    record.write_text('3\n')
+    fake = FakeRunCommand([
+        _show(site, 'group_down'),
+        Step(_cmd(site, 'del')),
+        _show(site, 'group_down_no_agent'),
+    ])
+    run_module(cmrctl_agent.main, dict(name='agent1', state='absent', tb_home=site['tb_home'], cm_sid='cm_tibero1',
+                                       retry_cnt_record=str(record)), fake)
+    fake.assert_all_used()
+    assert not record.exists()

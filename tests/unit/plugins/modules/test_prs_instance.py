@@ -153,3 +153,49 @@ def test_info_reads_the_map_and_the_marker(prs_home):
     open(_marker(prs_home), 'w').close()
     result = run_module(prs_instance_info.main, dict(prs_home=prs_home, instance_id='TAC2TAC'), check_mode=True)
     assert result['listed'] is True and result['marker'] is True and result['map']['readable'] is True
+
+
+# Issue 17, rebuild a node: the install record on every agent host, and the agent-list guard.
+LISTS = dict(delimiter=',', ext=['agent1,agent2', 'agent2,agent1'], apply='agent3,agent4', llob='agent1,agent2')
+
+
+def _record(prs_home):
+    return os.path.join(prs_home, 'var', 'tibero_cm_prs_installed_TAC2TAC')
+
+
+def test_record_only_writes_the_record_once_and_plans_it_in_check_mode(prs_home):
+    args = _args(prs_home, record_only=True, install_host='node1', lists=LISTS)
+    planned = run_module(prs_instance.main, args, check_mode=True, diff=True)
+    assert planned['changed'] and not os.path.exists(_record(prs_home))
+    assert 'APPLY_AGENT_ID_LIST=agent3,agent4' in planned['diff']['after'] and planned['diff']['before'] == ''
+    written = run_module(prs_instance.main, args)
+    assert written['changed'] and written['commands'] == []
+    text = open(_record(prs_home)).read()
+    assert 'INSTALL_HOST=node1' in text and 'EXT_AGENT_ID_LIST_1=agent2,agent1' in text and 'PWD' not in text
+    assert run_module(prs_instance.main, args)['changed'] is False
+
+
+def test_record_only_needs_install_host_and_lists(prs_home):
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home, record_only=True))
+    assert 'record_only needs install_host and lists' in err.value.result['msg']
+
+
+def test_a_rebuilt_install_host_installs_nothing_when_another_host_holds_the_record(prs_home, capsys):
+    result = run_module(prs_instance.main, _args(prs_home, recorded_by=['node2', 'node3']))
+    assert result['installed'] and not result['ran_installer'] and result['commands'] == []
+    warned = capsys.readouterr().err
+    assert 'install record on node2, node3' in warned and 'not run again' in warned
+
+
+def test_info_reads_the_record_and_refuses_changed_lists(prs_home):
+    run_module(prs_instance.main, _args(prs_home, record_only=True, install_host='node1', lists=LISTS))
+    info = dict(prs_home=prs_home, instance_id='TAC2TAC', host='node3')
+    result = run_module(prs_instance_info.main, dict(info, expected_lists=LISTS))
+    assert result['recorded'] and result['record']['lists']['apply'] == ['agent3', 'agent4']
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance_info.main, dict(info, expected_lists=dict(LISTS, apply='agent3')), check_mode=True)
+    msg = err.value.result['msg']
+    assert msg.startswith('node3: the model changes the agent lists of the installed ProSync instance TAC2TAC')
+    assert 'APPLY_AGENT_ID_LIST: installed agent3,agent4, model agent3' in msg
+    assert 'nothing was changed' in msg and 'tibero_cm_instance_force_reinstall' in msg and 'section 4' in msg
