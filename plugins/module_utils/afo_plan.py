@@ -213,3 +213,10 @@ def plan(mode, values=None):
     if problems:
         raise ValueError('; '.join(problems))
     return [plan_scenario(scenario, mode, merged) for scenario in SCENARIOS]
+
+
+def summary_line(item):
+    """One line of a planned scenario (a ``plan`` item), as the AFO plan is printed for an operator."""
+    if not item['afo']:
+        return '%s (%s): no AFO (standby DB %s)' % (item['scenario'], item['trigger'], item['target_db'])
+    return '%s (%s): AFO within %d s = %s' % (item['scenario'], item['trigger'], item['seconds'], item['formula'])

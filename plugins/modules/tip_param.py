@@ -110,6 +110,19 @@ options:
       - Before changing the file, copy it to a time-stamped file next to it (RV(backup_file)).
     type: bool
     default: false
+  restart_marker:
+    description:
+      - A file this module writes (its directory created, mode C(0755)) right after it changed the tip, in the same
+        call, the record that the process reading the tip must still restart. A run interrupted before that restart
+        finds the tip converged but the marker there, and restarts the process anyway; the caller removes the marker
+        after the restart. Nothing is written when the tip does not change, nor in check mode.
+    type: path
+    version_added: 0.2.0
+  restart_marker_content:
+    description: The text of O(restart_marker) (a newline is added).
+    type: str
+    default: ''
+    version_added: 0.2.0
 notes:
   - Binary or non-text files are refused. Bytes that are not UTF-8 (for example EUC-KR comments) are
     kept exactly; they show as U+FFFD in the diff.
@@ -157,6 +170,11 @@ restart_required:
   returned: always
   type: bool
   sample: true
+restart_marker:
+  description: The O(restart_marker) written (planned, in check mode) because the tip changed.
+  returned: when O(restart_marker) is set and the tip changed
+  type: str
+  sample: /var/tmp/tibero_cm/tsc-restart-in-progress
 changes:
   description: One entry per parameter edited.
   returned: always
@@ -226,12 +244,26 @@ def tip_path(params):
     return os.path.join(params['tb_home'], 'config', '%s.tip' % params['sid'])
 
 
+def write_marker(path, content):
+    """The restart marker, its directory created first (0755), the file replaced whole."""
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    temp = path + '.tmp'
+    with open(temp, 'w') as handle:
+        handle.write(content + '\n')
+    os.chmod(temp, 0o644)
+    os.rename(temp, path)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type='path'),
             tb_home=dict(type='path', fallback=(env_fallback, ['TB_HOME'])),
             sid=dict(type='str'),
+            restart_marker=dict(type='path'),
+            restart_marker_content=dict(type='str', default=''),
             **edit_argument_spec()
         ),
         required_one_of=[('path', 'sid'), ('name', 'params')],
@@ -246,8 +278,15 @@ def main():
         result, dummy = edit_file(module, path, wanted_from_params(params), params['state'], insert=params['insert'],
                                   create=params['create'], backup=params['backup'],
                                   uncomment=params['uncomment'], separator='=')
+        if params['restart_marker'] and result.get('changed'):
+            result['restart_marker'] = params['restart_marker']
+            if not module.check_mode:
+                write_marker(params['restart_marker'], params['restart_marker_content'])
     except KvFileError as exc:
         module.fail_json(msg=str(exc), commands=[])
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='the tip %s changed but its restart marker %s could not be written: %s'
+                         % (path, params['restart_marker'], exc), commands=[], changed=True)
     module.exit_json(**result)
 
 

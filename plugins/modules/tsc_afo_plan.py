@@ -187,12 +187,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tibero.cm.plugins.module_utils import afo_plan
 
 
-def summary_line(item):
-    if not item['afo']:
-        return '%s (%s): no AFO (standby DB %s)' % (item['scenario'], item['trigger'], item['target_db'])
-    return '%s (%s): AFO within %d s = %s' % (item['scenario'], item['trigger'], item['seconds'], item['formula'])
-
-
 def main():
     argument_spec = dict(
         mode=dict(type='str', default='protective', choices=list(afo_plan.MODES)),
@@ -219,7 +213,7 @@ def main():
         parameters=dict((afo_plan.TIP_NAMES[option], value) for option, value in values.items()),
         scenarios=scenarios,
         rule_violations=violations,
-        summary=[summary_line(item) for item in scenarios],
+        summary=[afo_plan.summary_line(item) for item in scenarios],
         commands=[],
     )
 

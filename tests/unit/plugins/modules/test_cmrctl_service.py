@@ -13,6 +13,7 @@ import os
 import pytest
 
 from ansible_collections.tibero.cm.plugins.modules import cmrctl_service
+from ansible_collections.tibero.cm.plugins.module_utils import cm_service
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, FakeRunCommand, Step, make_tb_home, read_fixture, run_module)
@@ -118,13 +119,13 @@ def test_plan(current, dbs, want, state, replace, membership, actions):
     (ABSENT, [], dict(WANT, cname=None), 'present', False, None, '/env', 'cname is required to add it'),
 ])
 def test_plan_refuses(current, dbs, want, state, replace, membership, envfile, message):
-    with pytest.raises(cmrctl_service.PlanError) as exc:
+    with pytest.raises(cm_service.PlanError) as exc:
         cmrctl_service.plan(current, dbs, want, state, replace, 'cm_pri1', envfile, membership)
     assert message in str(exc.value)
 
 
 def test_refusal_quotes_the_observer_and_names_the_manual_procedure():
-    with pytest.raises(cmrctl_service.PlanError) as exc:
+    with pytest.raises(cm_service.PlanError) as exc:
         cmrctl_service.plan(PLAIN_SVC, [DB_UP], WANT, 'present', False, 'cm_pri1', None, NOT_LISTED, OBSERVER_OUT)
     msg = str(exc.value)
     assert 'Observer output:\n' + OBSERVER_OUT.rstrip() + '\n' in msg
@@ -138,7 +139,7 @@ def test_refusal_quotes_the_observer_and_names_the_manual_procedure():
 
 @pytest.mark.parametrize('membership', [NOT_LISTED, NO_ANSWER])
 def test_a_second_re_registration_is_refused_even_with_replace(membership):
-    with pytest.raises(cmrctl_service.PlanError) as exc:
+    with pytest.raises(cm_service.PlanError) as exc:
         cmrctl_service.plan(PLAIN_SVC, [DB_DOWN], WANT, 'present', True, 'cm_pri1', '/env', membership,
                             'TSC(ID: 1) is not found.', reregistered_before=True)
     assert 'An earlier run already re-registered it; it is not re-registered again' in str(exc.value)
@@ -439,3 +440,42 @@ def test_bad_input_is_rejected_before_any_command(tb_home, extra, message):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(cmrctl_service.main, _args(tb_home, **extra), FakeRunCommand([]))
     assert message in exc.value.result['msg']
+
+
+# --------------------------------------------------------------------------------------------------
+# the re-registration marker (reregister_marker)
+
+
+def test_re_registration_writes_its_marker(tb_home, tmp_path):
+    marker = str(tmp_path / 'state' / 'tsc-reregistered-tsc_pri')
+    fake = FakeRunCommand(_replace_run(tb_home))
+    result = run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/home/tibero/.bash_profile',
+                                                   reregister_marker=marker), fake)
+    fake.assert_all_used()
+    assert (result['reregistered'], result['reregister_marker']) == (True, 'written')
+    with open(marker) as handle:
+        assert 'tsc_pri re-registered with TSC 1' in handle.read()
+
+
+def test_an_existing_marker_stops_a_second_re_registration(tb_home, tmp_path):
+    marker = tmp_path / 'tsc-reregistered-tsc_pri'
+    marker.write_text('earlier\n')
+    fake = FakeRunCommand(_reads(tb_home, lab_table(db_status='DOWN')))
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_service.main, _args(tb_home, replace=True, db_envfile='/env', reregister_marker=str(marker)),
+                   fake)
+    assert 'already re-registered it' in exc.value.result['msg'] and exc.value.result['commands'] == []
+    assert marker.exists()
+
+
+def test_the_marker_is_removed_once_the_cm_is_listed_and_kept_in_check_mode(tb_home, tmp_path):
+    marker = tmp_path / 'tsc-reregistered-tsc_pri'
+    marker.write_text('earlier\n')
+    args = _args(tb_home, tsc_members=['cm_pri1', 'cm_sby1'], reregister_marker=str(marker))
+    planned = run_module(cmrctl_service.main, args, FakeRunCommand(_reads(tb_home, lab_table())), check_mode=True)
+    assert planned['changed'] is False and marker.exists()
+    result = run_module(cmrctl_service.main, args, FakeRunCommand(_reads(tb_home, lab_table())))
+    assert (result['changed'], result['commands'], result['reregister_marker']) == (True, [], 'removed')
+    assert not marker.exists()
+    again = run_module(cmrctl_service.main, args, FakeRunCommand(_reads(tb_home, lab_table())))
+    assert again['changed'] is False and 'reregister_marker' not in again

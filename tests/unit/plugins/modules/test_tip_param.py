@@ -194,3 +194,17 @@ def test_a_sid_that_is_no_file_name_is_refused(tb_home, sid):
         run_module(tip_param.main, dict(CM_ID_ARGS, tb_home=tb_home, sid=sid, create=True))
     assert exc.value.result['msg'].startswith('sid must be a CM or DB SID'), exc.value.result
     assert sorted(os.listdir(os.path.join(tb_home, 'config'))) == ['cm_tibero1.tip']
+
+
+def test_restart_marker_written_with_the_change_only(tb_home, tmp_path):
+    marker = str(tmp_path / 'state' / 'tsc-restart-in-progress')
+    args = dict(CM_ID_ARGS, tb_home=tb_home, restart_marker=marker, restart_marker_content='cm_tibero1 tibero1')
+    planned = run_module(tip_param.main, args, check_mode=True)
+    assert planned['restart_marker'] == marker and not os.path.exists(marker)
+    first = run_module(tip_param.main, args)
+    assert first['changed'] and first['restart_marker'] == marker
+    assert read(marker) == 'cm_tibero1 tibero1\n'
+    assert stat.S_IMODE(os.stat(os.path.dirname(marker)).st_mode) & 0o700 == 0o700
+    os.remove(marker)
+    second = run_module(tip_param.main, args)
+    assert not second['changed'] and 'restart_marker' not in second and not os.path.exists(marker)
