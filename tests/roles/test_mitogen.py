@@ -17,7 +17,7 @@ __metaclass__ = type
 import os
 import subprocess
 
-from test_preflight_controller import ROOT, _ansible_playbook, _env, built_collection  # noqa: F401 (autouse: builds the copy)
+from test_preflight_controller import ROOT, _ansible_playbook, _env
 
 MITOGEN_DIR = os.environ.get('TCM_MITOGEN_DIR') or os.path.join(ROOT, 'build', 'mitogen')
 STRATEGY_DIR = os.path.join(MITOGEN_DIR, 'ansible_mitogen', 'plugins', 'strategy')

@@ -52,14 +52,6 @@ def _ansible_playbook():
     return shutil.which('ansible-playbook')
 
 
-@pytest.fixture(scope='session', autouse=True)
-def built_collection():
-    # make controller-matrix builds the copy once for all releases it runs at the same time.
-    script = os.path.join(ROOT, 'scripts', 'build_collection.sh')
-    if os.path.exists(script) and not os.environ.get('TCM_COLLECTION_BUILT'):
-        subprocess.run(['bash', script], cwd=ROOT, check=True, capture_output=True)
-
-
 def _run(args, cwd=ROOT):
     proc = subprocess.run([_ansible_playbook()] + args, cwd=cwd, env=_env(), capture_output=True,
                           text=True, timeout=300, check=False)
