@@ -186,8 +186,9 @@ def render_record(instance_id, install_host, lists):
     return '\n'.join(line.rstrip('\n') for line in lines) + '\n'
 
 
-def parse_record(text, instance_id):
-    """The record's values, or None when it is no record of ``instance_id`` in the shape render_record writes."""
+def key_values(text, strict=False):
+    """{key: value} of the KEY=VALUE lines of a text (blank and # lines skipped). A line without '=' makes
+    it None when ``strict``, else it is skipped."""
     values = {}
     for line in (text or '').splitlines():
         line = line.strip()
@@ -195,8 +196,18 @@ def parse_record(text, instance_id):
             continue
         key, sep, value = line.partition('=')
         if not sep:
-            return None
+            if strict:
+                return None
+            continue
         values[key.strip()] = value.strip()
+    return values
+
+
+def parse_record(text, instance_id):
+    """The record's values, or None when it is no record of ``instance_id`` in the shape render_record writes."""
+    values = key_values(text, strict=True)
+    if values is None:
+        return None
     if values.get('INSTANCE_ID') != instance_id or not values.get('EXT_CNT', '').isdigit():
         return None
     ext = []

@@ -117,6 +117,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.tibero.cm.plugins.module_utils.prs_instance import key_values
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 
@@ -135,14 +136,7 @@ AGENT_FIELDS = ('HOST', 'PORT', 'CM_GROUP', 'CM_ID')
 
 def agent_entries(text):
     """{agent id: (host, port, cm group, cm id)} of a prs_install_agent.cfg text (KEY=VALUE lines, PRS-6)."""
-    values = {}
-    for line in (text or '').splitlines():
-        line = line.strip()
-        if not line or line.startswith('#'):
-            continue
-        key, sep, value = line.partition('=')
-        if sep:
-            values[key.strip()] = value.strip()
+    values = key_values(text)
     count = values.get('AGENT_CNT', '')
     entries = {}
     for index in range(int(count) if count.isdigit() else 0):

@@ -173,3 +173,10 @@ def test_check_lists_without_a_record_checks_nothing_and_a_bad_record_stops():
     with pytest.raises(pi.InstanceChangeRefused) as err:
         pi.check_lists(bad, LISTS, 'TAC2TAC', 'node1')
     assert 'installed agent lists of TAC2TAC are unknown; nothing was changed' in str(err.value)
+
+
+def test_key_values_skips_comments_and_blank_lines_and_is_strict_only_when_asked():
+    text = '# header\n\nA = 1\nB=two=2\nno equals sign\n'
+    assert pi.key_values(text) == {'A': '1', 'B': 'two=2'}
+    assert pi.key_values(text, strict=True) is None
+    assert pi.key_values(None) == {}
