@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import write_script
+from conftest import SETTLE, wait_until, write_script
 
 SEED_HOME = "/home/tibero/tibero/tibero7"
 # Seed 000 section 5.6, node cm_tibero1 (db shown DOWN: the seed paths host no tbsvr here).
@@ -159,7 +159,10 @@ def test_show_group_name_prints_the_derived_format_per_node(site):
     for i, node in enumerate(nodes, 1):
         script = write_script("%s/prs_%d.sh" % (site.root, i), "exit 0")
         node.ok("cmrctl", "add", "agent", "--name", "agent%d" % i, "--grpname", "CM1", "--script", script)
-    assert nodes[1].ok("cmrctl", "show", "group", "--name", "CM1") == """Group Resource Info
+    # node1's agent reaches node2's view when node1's CM publishes it (a CM tick): wait for it, then the format.
+    shown = wait_until(lambda: "cm_tibero1" in nodes[1].ok("cmrctl", "show", "group", "--name", "CM1")
+                       and nodes[1].ok("cmrctl", "show", "group", "--name", "CM1"), timeout=SETTLE)
+    assert shown == """Group Resource Info
 =================================================
 Group name      : CM1
 Group type      : prosync
