@@ -276,23 +276,34 @@ def _cm_diffs(host, node, cluster, show, diffs):
                            'absent (not in the model)', '%s, %s' % (extra['status'], extra['script'])))
 
 
-def _prs_diffs(model, prs, diffs):
+def _own_listing(own_prs, agent):
+    """The agent as its own node's ``prs_adm status`` lists it, or None."""
+    reading = (own_prs or {}).get(agent['host']) or {}
+    return dict((a['id'], a) for a in reading.get('agents') or []).get(agent['id'])
+
+
+def _prs_diffs(model, prs, diffs, own_prs=None):
+    """``prs``: the ProSync host's ``prs_adm status``; ``own_prs``: {host: that node's own reading}, where an
+    agent the ProSync host does not list is looked for (its prs_instance.map does not know an agent added on
+    another node after its own last prs_install_agent.sh run: vendor-facts PRS-16)."""
     host = (prs or {}).get('host')
     if prs is None or prs.get('agents') is None:
         diffs.append(_diff('unread', host, 'prs_adm status', 'answers', (prs or {}).get('msg') or 'not read'))
         return
     listed = dict((a['id'], a) for a in prs['agents'])
     for agent in model['agents']:
-        seen = listed.get(agent['id'])
+        seen, where = listed.get(agent['id']), host
+        if seen is None:
+            seen, where = _own_listing(own_prs, agent), agent['host']
         if seen is None:
             diffs.append(_diff('prs_agent', host, 'prs_agent %s' % agent['id'], 'listed, running', None))
             continue
         for field in ('port', 'cm_group', 'cm_id'):
             if seen.get(field) is not None and str(seen[field]) != str(agent[field]):
-                diffs.append(_diff('prs_agent', host, 'prs_agent %s %s' % (agent['id'], field), str(agent[field]),
+                diffs.append(_diff('prs_agent', where, 'prs_agent %s %s' % (agent['id'], field), str(agent[field]),
                                    str(seen[field])))
         if not seen.get('running'):
-            diffs.append(_diff('prs_agent', host, 'prs_agent %s' % agent['id'], 'running', 'not running'))
+            diffs.append(_diff('prs_agent', where, 'prs_agent %s' % agent['id'], 'running', 'not running'))
     known = set(a['id'] for a in model['agents'])
     for agent_id in sorted(set(listed) - known):
         diffs.append(_diff('prs_agent', host, 'prs_agent %s' % agent_id, 'absent (not in the model)',
@@ -353,7 +364,8 @@ def differences(model, observed):
     """Every difference between ``model`` (``tibero_cm_model``) and ``observed``.
 
     ``observed``: ``hosts`` {host: {paths: {role: path}, files: read_files(), show: cmrctl_info result,
-    expected_script: text or None}}, ``prs`` (``prs_info`` result with ``host``), ``observer``
+    expected_script: text or None, own_prs: that node's own prs_info result or None}}, ``prs``
+    (``prs_info`` result with ``host``), ``observer``
     (``cmrctl_info`` result with ``tsc``), ``unreached`` (hosts not read).
     """
     diffs = []
@@ -386,7 +398,8 @@ def differences(model, observed):
                 _compare_kv('agent_param', host, paths.get('agent_cfg'), kv, sorted(model['agent_params'].items()),
                             diffs)
     if model.get('agents') and 'prs' in observed:
-        _prs_diffs(model, observed.get('prs'), diffs)
+        _prs_diffs(model, observed.get('prs'), diffs,
+                   dict((h, facts.get('own_prs')) for h, facts in hosts.items() if facts.get('own_prs')))
     if model.get('tsc'):
         _tsc_diffs(model['tsc'], hosts, observed.get('observer'), model.get('hosts') or [], diffs)
     return diffs

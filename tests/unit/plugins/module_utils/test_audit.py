@@ -377,3 +377,22 @@ def test_an_agent_on_a_cm_the_model_has_no_node_for_is_departed_never_pruned():
                               'name': 'agent4', 'status': 'UP', 'detail': PRS + '/bin/prs_1.sh, start retry cnt: 0'})
     assert [a['name'] for a in departed_agents(show, node3, site.model)] == ['agent9']
     assert departed_agents(None, node3, site.model) == []
+
+
+def test_an_agent_the_prosync_host_does_not_list_is_read_on_its_own_node():
+    # An agent added on another node after the ProSync host's own last prs_install_agent.sh run: that host's
+    # prs_adm does not list it (vendor-facts PRS-16); its own node's prs_adm does.
+    site = Site()
+    prs = site.facts['node1']['prs']
+    agent4 = [a for a in prs['agents'] if a['id'] == 'agent4'][0]
+    prs['agents'].remove(agent4)
+    site.facts['node4']['own_prs'] = {'agents': [dict(agent4)], 'processes': []}
+    assert site.report()['differences'] == []
+    # Listed there but not running: reported on that node.
+    site.facts['node4']['own_prs']['agents'][0]['running'] = False
+    assert [(d['kind'], d['host'], d['what'], d['actual']) for d in site.report()['differences']] == [
+        ('prs_agent', 'node4', 'prs_agent agent4', 'not running')]
+    # Listed nowhere: missing, as before.
+    site.facts['node4']['own_prs'] = {'agents': [], 'processes': []}
+    assert [(d['kind'], d['host'], d['what']) for d in site.report()['differences']] == [
+        ('prs_agent', 'node1', 'prs_agent agent4')]
