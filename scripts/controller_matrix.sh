@@ -24,13 +24,18 @@ bash "$TCM_ROOT/scripts/bootstrap.sh" --controller-matrix
 run_release() {
     local core=$1 venv=$2 start=$SECONDS rc=0
     echo "=== ansible-core $core ($("$venv/bin/python" -c 'import platform; print(platform.python_version())'), $venv)"
+    # Two subshells, each its own verdict: errexit does not apply inside a subshell on the left of ||,
+    # so one subshell running both would report only the second's exit code (a units failure was lost).
     (
         export PATH="$venv/bin:$PATH" TCM_COLLECTION_BUILT=1
         cd "$TCM_COLLECTION_DIR"
         PYTHONPATH="$TCM_COLLECTIONS_DIR" "$venv/bin/python" -m pytest "${PYTEST_OPTS[@]}" tests/unit
+    ) || rc=$?
+    (
+        export PATH="$venv/bin:$PATH" TCM_COLLECTION_BUILT=1
         cd "$TCM_ROOT"
         "$venv/bin/python" -m pytest "${PYTEST_OPTS[@]}" tests/roles
-    ) || rc=$?
+    ) || rc=$((rc ? rc : $?))
     echo "ansible-core $core: rc=$rc $((SECONDS - start))s" >"$LOG_DIR/core-$core.result"
     return "$rc"
 }

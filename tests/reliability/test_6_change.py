@@ -158,7 +158,7 @@ def test_agent_parameters_change_one_agent_at_a_time_and_a_given_up_agent_starts
     assert 'changed: [node4]' in start_block and 'changed: [node1]' not in start_block, result
     # (the play prints its banner once per node: serial 1)
     batches = [part.split('PLAY [', 1)[0]
-               for part in result.out.split('Phase 3 - restart the queued agents, one at a time')[1:]]
+               for part in result.out.split('Phase 3 - apply the queued parameter changes, one node at a time')[1:]]
     assert len(batches) == 3, result
     for node in ('node1', 'node2', 'node3'):
         assert sum('changed: [%s]' % node in batch for batch in batches) == 1, (node, result)
