@@ -11,15 +11,6 @@ __metaclass__ = type
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 
 
-def _agent_row(resources, node):
-    """This node's row of its agent in ``cmrctl show all`` rows, or None."""
-    agent = node.get('agent') or {}
-    for row in resources or []:
-        if row.get('type') == 'agent' and row.get('name') == agent.get('id') and row.get('node') == node['cm_sid']:
-            return row
-    return None
-
-
 def recorded_retry_cnt(text):
     """The ``--retry_cnt`` the record file says the agent was registered with, or None (no record,
     or a record that is not a number: then it is unknown, never guessed)."""
@@ -47,13 +38,13 @@ def agent_restart(node, resources, cfg_changed, pending, cm_restart, recorded):
     result = dict(registered=False, running=False, restart=False, replace=False, start=False, reasons=[])
     if not agent:
         return result
-    row = _agent_row(resources, node)
+    row = cs.find_resource(resources or [], 'agent', agent['id'], node['cm_sid'])
     result['registered'] = row is not None
     result['running'] = row is not None and cs.is_up(row.get('status'))
     if not result['registered']:
         return result
-    group_up = any(r.get('type') == 'group' and r.get('name') == node['cm_group'] and r.get('node') == node['cm_sid']
-                   and cs.is_up(r.get('status'), on_any_node=True) for r in resources or [])
+    group = cs.find_resource(resources or [], 'group', node['cm_group'], node['cm_sid'])
+    group_up = group is not None and cs.is_up(group.get('status'), on_any_node=True)
     if recorded is not None and recorded != int(agent['retry_cnt']):
         result['replace'] = True
         result['reasons'].append('retry_cnt %s -> %s: deregister and register again' % (recorded, agent['retry_cnt']))
