@@ -24,10 +24,8 @@ def tsc_tip_params(timers=None):
         merged = afo_plan.effective_parameters(dict(timers or {}))
     except ValueError as exc:
         raise AnsibleFilterError(str(exc))
-    cm_tip = dict((p.tip_name, str(merged[p.option])) for p in afo_plan.PARAMETERS
-                  if p.option not in afo_plan.DB_TIP_OPTIONS)
-    db_tip = dict((p.tip_name, str(merged[p.option])) for p in afo_plan.PARAMETERS
-                  if p.option in afo_plan.DB_TIP_OPTIONS)
+    cm_tip = dict((tip, str(merged[option])) for tip, option in afo_plan.CM_TIP_PARAMS)
+    db_tip = dict((tip, str(merged[option])) for tip, option in afo_plan.DB_TIP_PARAMS)
     db_tip['STANDBY_USE_OBSERVER'] = 'Y'
     return dict(timers=merged, cm=cm_tip, db=db_tip)
 

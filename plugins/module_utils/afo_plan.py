@@ -52,6 +52,9 @@ PARAMETERS = (
 TIP_NAMES = dict((p.option, p.tip_name) for p in PARAMETERS)
 # TADTI232: the one DB-side timer goes into the DB tip; every other one into the CM tip.
 DB_TIP_OPTIONS = ('standby_network_timeout',)
+# (tip parameter, timer option) of the CM tip and of the DB tip: what roles/tsc_observer writes and the audit reads.
+CM_TIP_PARAMS = tuple((p.tip_name, p.option) for p in PARAMETERS if p.option not in DB_TIP_OPTIONS)
+DB_TIP_PARAMS = tuple((p.tip_name, p.option) for p in PARAMETERS if p.option in DB_TIP_OPTIONS)
 DEFAULTS = dict((p.option, p.default) for p in PARAMETERS)
 
 OBSERVER_DETECT_EXTRA = 10   # "+ extra 10 seconds"

@@ -46,8 +46,8 @@ KINDS = {
 }
 
 # (tip parameter, timer) of the CM tip and of the DB tip (afo_plan, as roles/tsc_observer writes them).
-TSC_CM_PARAMS = tuple((p.tip_name, p.option) for p in afo_plan.PARAMETERS if p.option not in afo_plan.DB_TIP_OPTIONS)
-TSC_DB_PARAMS = tuple((p.tip_name, p.option) for p in afo_plan.PARAMETERS if p.option in afo_plan.DB_TIP_OPTIONS)
+TSC_CM_PARAMS = afo_plan.CM_TIP_PARAMS
+TSC_DB_PARAMS = afo_plan.DB_TIP_PARAMS
 TABLE_HEADER = ('KIND', 'HOST', 'WHAT', 'EXPECTED', 'ACTUAL')
 
 
