@@ -179,9 +179,14 @@ def main():
     marker = os.path.exists(params['marker'])
     resuming = any(os.path.exists(path) for path in params['resume_markers'])
     statuses = node_state.db_statuses(resources, params['tb_sid'])
+    node_up = node_state.node_up(show_error, statuses, params['expect'])
+    if marker and not node_up:
+        # Down on purpose: an interrupted run's restart, which this run's restart phase finishes.
+        module.warn('%s: CM or DB is down and an interrupted tibero.cm run left the marker %s; '
+                    'the restart phase will start it again.' % (host, params['marker']))
     module.exit_json(
         changed=False, commands=[], resources=resources, show_error=show_error, db_status=statuses,
-        node_up=node_state.node_up(show_error, statuses, params['expect']), tip=tip, marker=marker,
+        node_up=node_up, tip=tip, marker=marker,
         restart_needed=tip['would_change'] or marker, observer_running=None,
         problems=node_state.live_problems(host, params['cm_sid'], params['tb_sid'], show_error, resources,
                                           params['transition_statuses'], tip, marker or resuming,

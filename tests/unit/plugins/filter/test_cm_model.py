@@ -664,11 +664,11 @@ def test_steps_of_a_prosync_only_site_name_no_tsc_step():
     assert site['site_hosts'] == ['node1', 'node2', 'node3', 'node4']
     every = [s['role'] for host in site['steps'] for phase in site['steps'][host] for s in site['steps'][host][phase]]
     assert 'tibero.cm.tsc_observer' not in every
-    assert _step_names(site, 'node1', 'configure') == ['prosync_agents/main']
-    assert _step_names(site, 'node1', 'plan') == ['cm_node/main']
+    assert _step_names(site, 'node1', 'configure') == ['prosync_agents/site_step']
+    assert _step_names(site, 'node1', 'plan') == ['cm_node/queue']
     # after every restart queue: does a parameter change restart the agent (issue 17)
-    assert _step_names(site, 'node1', 'pause') == ['cm_resources/plan']
-    assert _step_names(site, 'node1', 'register') == ['cm_resources/main']
+    assert _step_names(site, 'node1', 'pause') == ['cm_resources/site_step_plan']
+    assert _step_names(site, 'node1', 'register') == ['cm_resources/site_step']
     assert site['steps']['node1']['configure'][0]['tags'] == ['prosync_agents']
     assert site['nodes']['node3'] == dict(host='node3', kind='db', cm_sid='cm_tibero_tar1', tb_sid='tibero_tar1',
                                           cm_id=0, expect='open', cluster='cls_tibero_tar',
@@ -703,5 +703,5 @@ def test_steps_of_a_node_in_both_parts():
                         observer=dict(tsc_model()['tsc']['observer'], host='observer'))
     site = cm_model(model)
     assert site['site_hosts'] == ['node1', 'node2', 'node3', 'node4', 'observer']
-    assert _step_names(site, 'node3', 'plan') == ['cm_node/main', 'tsc_observer/tips']
+    assert _step_names(site, 'node3', 'plan') == ['cm_node/queue', 'tsc_observer/tips']
     assert site['nodes']['node3']['expect'] == 'recovery' and site['nodes']['node3']['cm_id'] == 0

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, tibero.cm contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The live preflight's decisions (roles/preflight live.yml): which vendor tools a node must have, and
+every problem of every node the run reached, gathered on the controller from the reads already made."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.parsing.convert_bool import boolean
+
+DB_TOOLS = ('tbboot', 'tbdown', 'tbcm', 'cmrctl')
+OBSERVER_TOOLS = ('cmrctl', 'tbcmobs')
+PRS_BIN_TOOLS = ('prs_adm', 'prs_agent', 'prs_cm.sh')
+PRS_INSTALLERS = ('prs_install_agent.sh', 'prs_install.sh')
+# tbboot is given a terminal by script(1) (vendor-facts TB-1).
+PTY_TOOL = '/usr/bin/script'
+TOOL_RULE = ('rule: TB_HOME/bin and PRS_HOME/bin, PRS_HOME/install hold the vendor tools; '
+             '/usr/bin/script gives tbboot its terminal')
+
+
+def preflight_tools(node, tb_home, prs_home=None, use_pty=True):
+    """The absolute paths of the vendor tools ``node`` (an entry of tibero_cm_model.nodes) runs."""
+    names = OBSERVER_TOOLS if node['kind'] == 'observer' else DB_TOOLS
+    tools = ['%s/bin/%s' % (tb_home, name) for name in names]
+    if node.get('prosync'):
+        tools += ['%s/bin/%s' % (prs_home, name) for name in PRS_BIN_TOOLS]
+        tools += ['%s/install/%s' % (prs_home, name) for name in PRS_INSTALLERS]
+    if node['kind'] == 'db' and boolean(use_pty, strict=False):
+        tools.append(PTY_TOOL)
+    return tools
+
+
+def _get(host_vars, name, default=None):
+    try:
+        return host_vars[name]
+    except KeyError:
+        return default
+
+
+def preflight_live_problems(hosts, hostvars, model):
+    """Every live problem of ``hosts``: the vendor tools the node's find did not see, then what
+    tibero.cm.tibero_node_info reported. A host without both reads (left out of the run) has none."""
+    problems = []
+    for host in hosts:
+        host_vars = hostvars[host]
+        found = _get(host_vars, '__preflight_tool_find')
+        node_info = _get(host_vars, 'tibero_cm_node_info')
+        if found is None or node_info is None:
+            continue
+        tools = preflight_tools(model['nodes'][host], _get(host_vars, 'tibero_cm_tb_home'),
+                                _get(host_vars, 'tibero_cm_prs_home'), _get(host_vars, 'tibero_cm_tbboot_use_pty', True))
+        seen = set(f['path'] for f in found.get('files') or [])
+        missing = [tool for tool in tools if tool not in seen]
+        if missing:
+            problems.append('%s: vendor tools missing: %s (%s)' % (host, ', '.join(missing), TOOL_RULE))
+        problems.extend(node_info.get('problems') or [])
+    return problems
+
+
+class FilterModule(object):
+    """tibero.cm live preflight filters."""
+
+    def filters(self):
+        return {
+            'preflight_tools': preflight_tools,
+            'preflight_live_problems': preflight_live_problems,
+        }
