@@ -848,7 +848,7 @@ def _live_nodes(by_host, tsc):
 # task and no name to the output. The ProSync roles are entered through entry points without an argument
 # spec (tasks/site_step*.yml, cm_node tasks/queue.yml): the model role validated the site's variables once. Tags: each phase runs alone with its tag (README).
 TSC_TAGS = ['tsc', 'tsc_tips', 'tsc_restart', 'tsc_observer']
-STEP_PHASES = ('load', 'configure', 'install', 'observe', 'plan', 'pause', 'register', 'verify')
+STEP_PHASES = ('load', 'configure', 'install', 'plan', 'pause', 'register', 'verify')
 
 
 def _step(role, tasks_from, tags):
@@ -858,8 +858,8 @@ def _step(role, tasks_from, tags):
 def _steps(nodes, by_host, agents, instance, tsc):
     """{host: {phase: [step]}} for every site host (see STEP_PHASES). A phase whose step reads
     another host's facts comes after the phase that sets them: the TSC read (configure) before the
-    observer's view (observe), that view before the service plan and tips (plan), the tips before the
-    observer's pause (pause)."""
+    observer's view (install: the observer is started and read where the ProSync instance is installed),
+    that view before the service plan and tips (plan), the tips before the observer's pause (pause)."""
     steps = dict((host, dict((phase, []) for phase in STEP_PHASES)) for host in nodes)
     agent_hosts = set(a['host'] for a in agents)
     install_hosts = agent_hosts | (set([instance['install_host']]) if instance else set())
@@ -879,7 +879,7 @@ def _steps(nodes, by_host, agents, instance, tsc):
     for host, part in tsc['by_host'].items():
         steps[host]['load'].append(_step('tsc_observer', 'model', TSC_TAGS + ['tsc_verify']))
         if part['role'] == 'observer':
-            steps[host]['observe'].append(_step('tsc_observer', 'observer_up', TSC_TAGS))
+            steps[host]['install'].append(_step('tsc_observer', 'observer_up', TSC_TAGS))
             steps[host]['pause'].append(_step('tsc_observer', 'pause', ['tsc', 'tsc_restart']))
             steps[host]['register'].append(_step('tsc_observer', 'observer', ['tsc', 'tsc_observer']))
             steps[host]['verify'].append(_step('tsc_observer', 'verify', ['tsc', 'tsc_verify']))

@@ -686,12 +686,12 @@ def test_steps_of_a_tsc_only_site_name_no_prosync_step():
     assert site['nodes']['pri1']['expect'] == 'open' and site['nodes']['pri1']['cluster_hosts'] == ['pri1']
     assert site['nodes']['obs1']['kind'] == 'observer' and site['nodes']['obs1']['cm_sid'] == 'cm_obs'
     assert _step_names(site, 'pri1', 'configure') == ['tsc_observer/read']
-    assert _step_names(site, 'obs1', 'observe') == ['tsc_observer/observer_up']
+    assert _step_names(site, 'obs1', 'install') == ['tsc_observer/observer_up']
     assert _step_names(site, 'sby1', 'plan') == ['tsc_observer/tips']
     assert _step_names(site, 'obs1', 'pause') == ['tsc_observer/pause']
     assert _step_names(site, 'obs1', 'verify') == ['tsc_observer/verify']
-    assert [p for p in ('configure', 'observe', 'plan', 'pause') if site['steps']['obs1'][p] or site['steps']['pri1'][p]] \
-        == ['configure', 'observe', 'plan', 'pause']
+    assert [p for p in ('configure', 'install', 'plan', 'pause') if site['steps']['obs1'][p] or site['steps']['pri1'][p]] \
+        == ['configure', 'install', 'plan', 'pause']
 
 
 def test_steps_of_a_node_in_both_parts():
