@@ -18,6 +18,8 @@ PRS_INSTALLERS = ('prs_install_agent.sh', 'prs_install.sh')
 PTY_TOOL = '/usr/bin/script'
 TOOL_RULE = ('rule: TB_HOME/bin and PRS_HOME/bin, PRS_HOME/install hold the vendor tools; '
              '/usr/bin/script gives tbboot its terminal')
+UNREACHABLE = ('unreachable node(s): %s. Nothing was changed on any node. Bring them back, or set '
+               'tibero_cm_allow_unreachable=true to proceed with the reachable nodes only.')
 
 
 def preflight_tools(node, tb_home, prs_home=None, use_pty=True):
@@ -40,14 +42,20 @@ def _get(host_vars, name, default=None):
 
 
 def preflight_live_problems(hosts, hostvars, model):
-    """Every live problem of ``hosts``: the vendor tools the node's find did not see, then what
-    tibero.cm.tibero_node_info reported. A host without both reads (left out of the run) has none."""
-    problems = []
+    """Every live problem of ``hosts``: first the nodes the find did not reach, then per node the vendor
+    tools its find did not see and what tibero.cm.tibero_node_info reported. A host left out of the run
+    (tibero_cm_skip_host, or not reached by the find at all) has none."""
+    problems, unreachable = [], []
     for host in hosts:
         host_vars = hostvars[host]
         found = _get(host_vars, '__preflight_tool_find')
+        if found is None or boolean(_get(host_vars, 'tibero_cm_skip_host', False), strict=False):
+            continue
+        if found.get('unreachable'):
+            unreachable.append(host)
+            continue
         node_info = _get(host_vars, 'tibero_cm_node_info')
-        if found is None or node_info is None:
+        if node_info is None or node_info.get('skipped'):
             continue
         tools = preflight_tools(model['nodes'][host], _get(host_vars, 'tibero_cm_tb_home'),
                                 _get(host_vars, 'tibero_cm_prs_home'), _get(host_vars, 'tibero_cm_tbboot_use_pty', True))
@@ -56,6 +64,8 @@ def preflight_live_problems(hosts, hostvars, model):
         if missing:
             problems.append('%s: vendor tools missing: %s (%s)' % (host, ', '.join(missing), TOOL_RULE))
         problems.extend(node_info.get('problems') or [])
+    if unreachable:
+        problems.insert(0, UNREACHABLE % ', '.join(unreachable))
     return problems
 
 

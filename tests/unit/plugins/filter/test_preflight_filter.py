@@ -57,3 +57,18 @@ def test_a_node_whose_pty_is_off_needs_no_script():
     assert preflight_live_problems(['node1'], {'node1': host}, {'nodes': {'node1': DB}}) == [
         'node1: vendor tools missing: /usr/bin/script (rule: TB_HOME/bin and PRS_HOME/bin, PRS_HOME/install hold '
         'the vendor tools; /usr/bin/script gives tbboot its terminal)']
+
+
+def test_unreachable_nodes_come_first_unless_left_out():
+    model = {'nodes': {'node1': DB, 'node2': DB, 'node3': DB}}
+    hostvars = {
+        'node1': _host(preflight_tools(DB, TB, PRS), ['node1: DB tibero1 is DOWN']),
+        'node2': {'__preflight_tool_find': {'unreachable': True, 'msg': 'timeout'},
+                  'tibero_cm_node_info': {'skipped': True}},
+        'node3': {'__preflight_tool_find': {'unreachable': True}, 'tibero_cm_skip_host': True},  # allowed: left out
+    }
+    problems = preflight_live_problems(['node1', 'node2', 'node3'], hostvars, model)
+    assert problems == [
+        'unreachable node(s): node2. Nothing was changed on any node. Bring them back, or set '
+        'tibero_cm_allow_unreachable=true to proceed with the reachable nodes only.',
+        'node1: DB tibero1 is DOWN']
