@@ -201,9 +201,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
     KvFileError, edit_argument_spec, parse_insert, wanted_from_params)
-from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import (  # noqa: F401 (public names of this module)
-    CM_PARAMETERS, DEPENDS_ON_USE_CM, agent_cfg_path, checked_value, edit_agent_cfg, ignored_cm_parameters,
-    use_cm_after)
+from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import agent_cfg_path, edit_agent_cfg
 
 
 def cfg_path(params):

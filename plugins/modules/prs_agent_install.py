@@ -115,8 +115,7 @@ stdout:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import (  # noqa: F401 (public names of this module)
-    INSTALL_ARGV, agent_entries, decide, entry_of, missing_outputs, outputs, own_entry_changed)
+from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import INSTALL_ARGV, decide, missing_outputs
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 

@@ -23,7 +23,7 @@ description:
     agent entry changed in the cfg, its own outputs (C(config/prs_agent_<id>.cfg), C(config/prs_instance.map)) are
     missing, or O(force_install) (vendor-facts PRS-7, PRS-16).
   - Then writes O(cm_script_content) to O(cm_script) (mode C(0775), atomically), also after an installer that
-    failed: the installer rewrites every C(prs_<CM_ID>.sh) with its C(#!/bin/sh) version, which the CM cannot run
+    failed, because the installer rewrites every C(prs_<CM_ID>.sh) with its C(#!/bin/sh) version, which the CM cannot run
     (vendor-facts PRS-7), and this call does not return before the bash script is back.
   - Then sets O(params) in C(config/prs_agent_<id>.cfg) as M(tibero.cm.prs_agent_cfg) does (same checks, same
     editor, a backup with O(backup)). In check mode with the installer planned and the file missing, the plan is

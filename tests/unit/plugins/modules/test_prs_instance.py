@@ -313,4 +313,3 @@ def test_cfg_content_is_no_log_and_not_with_record_only(prs_home):
         run_module(prs_instance.main, _args(prs_home, record_only=True, install_host='node1',
                                             lists=dict(ext=['agent1'], apply='agent3', llob='agent3'), cfg_content=CFG))
     assert 'cfg_content' in err.value.result['msg']
-
