@@ -24,6 +24,14 @@ class InstallRefused(Exception):
     """prs_install.sh must not run; the message says why and what the operator does."""
 
 
+# prs_install.cfg holds passwords (the installer prompts without them): the ProSync user's only.
+CFG_MODE = 0o600
+
+
+def cfg_path(prs_home):
+    return os.path.join(prs_home, 'install', 'prs_install.cfg')
+
+
 def map_path(prs_home):
     return os.path.join(prs_home, 'config', 'prs_instance.map')
 

@@ -196,30 +196,12 @@ diff:
   type: dict
 '''
 
-import os
-import re
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
-    DuplicateKey, KvFileError, edit_argument_spec, edit_file, normalize_value, parse_insert, unquote, wanted_from_params)
-
-YES_NO = 'Y/N'
-SECONDS = 'seconds'
-COUNT = 'count'
-
-# The ProSync CM failover guide, step 3: the CM failover parameters, their kinds and (where the guide gives one) defaults.
-CM_PARAMETERS = {
-    'USE_CM': (YES_NO, 'N'),
-    'PRS_AGENT_PROC_MAX_FAIL_CNT': (COUNT, '10'),
-    'PRS_AGENT_PROC_STARTUP_TIMEOUT': (SECONDS, None),
-    'PRS_AGENT_PROC_STATUS_REPLY_TIMEOUT': (SECONDS, None),
-    'PRS_AGENT_PROC_STATUS_INTERVAL': (SECONDS, None),
-    'PRS_AGENT_CM_PROBE_TIMEOUT': (SECONDS, '0'),
-}
-# Only read by the agent when USE_CM=Y.
-DEPENDS_ON_USE_CM = tuple(sorted(name for name in CM_PARAMETERS if name != 'USE_CM'))
+    KvFileError, edit_argument_spec, parse_insert, wanted_from_params)
+from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import agent_cfg_path, edit_agent_cfg
 
 
 def cfg_path(params):
@@ -231,41 +213,7 @@ def cfg_path(params):
     problem = resource_name_problem(params, 'agent_id', what='a ProSync agent id')  # a file name: no '/' or '..'
     if problem:
         raise KvFileError(problem)
-    return os.path.join(params['prs_home'], 'config', 'prs_agent_%s.cfg' % params['agent_id'])
-
-
-def checked_value(name, value):
-    """``value`` as it will be written; KvFileError when a known parameter gets a bad one."""
-    kind = CM_PARAMETERS.get(name.upper(), (None, None))[0]
-    text = unquote(value.strip())
-    if kind == YES_NO:
-        if text.upper() not in ('Y', 'N'):
-            raise KvFileError('%s must be Y or N, not %r' % (name, value))
-        return text.upper()
-    if kind in (SECONDS, COUNT):
-        if not re.match(r'^\d+\Z', text):
-            raise KvFileError('%s must be a whole number >= 0%s, not %r'
-                              % (name, ' (seconds)' if kind == SECONDS else '', value))
-        return str(int(text))
-    return value
-
-
-def use_cm_after(model):
-    """USE_CM after the edit (its default when missing), None when the file sets it twice."""
-    try:
-        value = model.get('USE_CM')
-    except DuplicateKey:
-        return None
-    return CM_PARAMETERS['USE_CM'][1] if value is None else normalize_value(value)
-
-
-def ignored_cm_parameters(model, touched):
-    """PRS_AGENT_* CM parameters in the file while USE_CM is not Y, when the task touched CM settings."""
-    if not set(name.upper() for name in touched) & set(CM_PARAMETERS):
-        return []
-    if use_cm_after(model) in ('Y', None):
-        return []
-    return [name for name in DEPENDS_ON_USE_CM if model.indexes(name)]
+    return agent_cfg_path(params['prs_home'], params['agent_id'])
 
 
 def main():
@@ -285,19 +233,11 @@ def main():
     try:
         parse_insert(params['insert'])
         wanted = wanted_from_params(params)
-        if params['state'] == 'present':
-            wanted = dict((name, checked_value(name, value)) for name, value in wanted.items())
         path = cfg_path(params)
-        result, model = edit_file(module, path, wanted, params['state'], insert=params['insert'],
-                                  create=params['create'], backup=params['backup'],
-                                  uncomment=params['uncomment'], separator=' = ')
+        result = edit_agent_cfg(module, path, wanted, params['state'], insert=params['insert'],
+                                create=params['create'], backup=params['backup'], uncomment=params['uncomment'])
     except KvFileError as exc:
         module.fail_json(msg=str(exc), commands=[])
-    result['use_cm'] = use_cm_after(model)
-    ignored = ignored_cm_parameters(model, wanted)
-    if ignored:
-        module.warn('%s: %s set while USE_CM=%s; ProSync reads them only with USE_CM=Y'
-                    % (path, ', '.join(ignored), result['use_cm']))
     module.exit_json(**result)
 
 

@@ -113,65 +113,11 @@ stdout:
   type: str
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.tibero.cm.plugins.module_utils.prs_instance import key_values
+from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import INSTALL_ARGV, decide, missing_outputs
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
-
-INSTALL_ARGV = ['/bin/bash', '-c', 'cd "$PRS_HOME/install" && . ./prs_install_agent.sh', 'prs_install_agent']
-
-
-def outputs(prs_home, agent_ids):
-    """What prs_install_agent.sh writes that later steps need (vendor-facts PRS-7)."""
-    config = os.path.join(prs_home, 'config')
-    return [os.path.join(config, 'prs_agent_%s.cfg' % agent) for agent in agent_ids] + \
-        [os.path.join(config, 'prs_instance.map')]
-
-
-AGENT_FIELDS = ('HOST', 'PORT', 'CM_GROUP', 'CM_ID')
-
-
-def agent_entries(text):
-    """{agent id: (host, port, cm group, cm id)} of a prs_install_agent.cfg text (KEY=VALUE lines, PRS-6)."""
-    values = key_values(text)
-    count = values.get('AGENT_CNT', '')
-    entries = {}
-    for index in range(int(count) if count.isdigit() else 0):
-        agent = values.get('AGENT_ID_%d' % index)
-        if agent:
-            entries[agent] = tuple(values.get('AGENT_%s_%d' % (field, index), '') for field in AGENT_FIELDS)
-    return entries
-
-
-def entry_of(agent):
-    """The cfg entry (host, port, cm group, cm id) of an own_agent option, as the cfg spells it."""
-    return tuple('' if agent.get(key) is None else str(agent.get(key)) for key in ('host', 'port', 'cm_group', 'cm_id'))
-
-
-def own_entry_changed(previous, agent):
-    """Whether this node's own agent entry in the cfg before this run differs from what this run writes (no
-    previous cfg: changed). The other agents' entries do not matter to the installer's outputs this node uses."""
-    if previous is None:
-        return True
-    return agent_entries(previous).get(agent['id']) != entry_of(agent)
-
-
-def decide(cfg_changed, force, missing, own_agent=None, previous=None):
-    """(reasons, other_agents_only): why the installer runs on this node (empty: it does not)."""
-    own_changed = cfg_changed
-    if cfg_changed and own_agent:
-        own_changed = own_entry_changed(previous, own_agent)
-    found = []
-    if own_changed:
-        found.append('own agent changed' if own_agent else 'cfg changed')
-    if missing:
-        found.append('outputs missing')
-    if force:
-        found.append('forced')
-    return found, bool(cfg_changed and not own_changed)
 
 
 def main():
@@ -203,7 +149,7 @@ def main():
     # This node's own outputs only, with own_agent: another node's agent cfg is written here only by a
     # run of the installer, which is exactly what must not happen for another node's agent.
     wanted = [own['id']] if own else params['agent_ids']
-    missing = [path for path in outputs(params['prs_home'], wanted) if not os.path.exists(path)]
+    missing = missing_outputs(params['prs_home'], wanted)
     why, others_only = decide(params['cfg_changed'], params['force'], missing, own, params['previous_cfg'])
     runner = Runner(module, env=dict(PRS_HOME=params['prs_home'], TB_HOME=params['tb_home']),
                     timeout=params['timeout'])
@@ -218,7 +164,7 @@ def main():
         dummy, out, dummy = runner.run(INSTALL_ARGV, what='prs_install_agent.sh')
     except CommandFailed as exc:
         module.fail_json(changed=True, missing=missing, reasons=why, commands=runner.commands, **exc.fail_kwargs())
-    still = [path for path in outputs(params['prs_home'], wanted) if not os.path.exists(path)]
+    still = missing_outputs(params['prs_home'], wanted)
     if still:
         module.fail_json(msg='prs_install_agent.sh ended but did not write %s' % ', '.join(still), changed=True,
                          cmd=INSTALL_ARGV, rc=0, stdout=out, stderr='', missing=missing, reasons=why,

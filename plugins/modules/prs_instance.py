@@ -26,7 +26,8 @@ description:
   - The instance also counts as installed when an agent host holds the collection's install record
     (O(recorded_by)). Written on every agent host (O(record_only)) once the instance is installed, it keeps the
     install known when the install host is rebuilt and its map is gone (vendor-facts PRS-15).
-  - C(prs_install.cfg) must already be in place (the role renders it, 0600).
+  - C(prs_install.cfg) must be in place - either written before, or given as O(cfg_content), which the module writes
+    first (mode C(0600) from the moment the file exists, atomically), before it decides anything.
 author:
   - tibero.cm contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -34,9 +35,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: The refusals are checked in check mode too; the installer is only planned (RV(commands)).
+    details: The refusals are checked in check mode too; the installer is only planned (RV(commands)) and
+      O(cfg_content) not written.
   diff_mode:
     support: full
+    details: The installed state and marker before and after; the change of C(prs_install.cfg) only with
+      O(cfg_diff=true) (passwords included).
 options:
   prs_home:
     description:
@@ -83,6 +87,21 @@ options:
       - With O(record_only), the instance's agent lists as installed - C(ext) (one text per extract process),
         C(apply), C(llob) (texts of agent ids joined by C(delimiter), default C(,)), or lists of ids.
     type: dict
+  cfg_content:
+    description:
+      - The whole text of C(<prs_home>/install/prs_install.cfg), passwords included (the installer reads them
+        there, else it prompts; vendor-facts PRS-10), for example rendered on the controller with
+        C(lookup('ansible.builtin.template', ...)). Written, when it differs or the mode is not C(0600), before the
+        install decision, as the ProSync user running the module.
+      - Never logged nor returned (C(no_log)); RV(cfg_changed) says whether it changed.
+      - Not with O(record_only).
+    type: str
+  cfg_diff:
+    description:
+      - In diff mode, also return the change of C(prs_install.cfg) as a unified diff, B(passwords included). Only for
+        a site that logs secrets on purpose (the role sets it from C(tibero_cm_secure_logging=false)).
+    type: bool
+    default: false
   force_reinstall:
     description:
       - DANGER. Run C(prs_install.sh) even though the instance is installed or an earlier install did not
@@ -119,6 +138,15 @@ EXAMPLES = r'''
     recorded_on: []
   become: true
   become_user: prosync
+
+- name: Write prs_install.cfg (0600) and install the instance once, in one call
+  tibero.cm.prs_instance:
+    prs_home: /home/prosync/example
+    instance_id: TAC2TAC
+    cfg_content: "{{ lookup('ansible.builtin.template', 'prs_install.cfg.j2') }}"
+    recorded_on: []
+  become: true
+  become_user: prosync
 '''
 
 RETURN = r'''
@@ -138,6 +166,10 @@ record:
   description: With O(record_only), this host's install record as read before the run (C(path), C(exists), C(valid), C(lists), ...).
   returned: when O(record_only)
   type: dict
+cfg_changed:
+  description: Whether O(cfg_content) changed C(prs_install.cfg) (its text or its mode; predicted in check mode).
+  returned: success, with O(cfg_content)
+  type: bool
 map:
   description: This host's C(prs_instance.map) as read before the run.
   returned: always
@@ -157,7 +189,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.tibero.cm.plugins.module_utils import prs_agent as pa
 from ansible_collections.tibero.cm.plugins.module_utils import prs_instance as pi
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 
@@ -184,6 +218,21 @@ def write_record(module):
     module.exit_json(**result)
 
 
+def write_cfg(module):
+    """cfg_content into prs_install.cfg, 0600 from its creation: (changed, diff entry or None)."""
+    path = pi.cfg_path(module.params['prs_home'])
+    text = module.params['cfg_content']
+    try:
+        changed, before = pa.put_file(path, text, pi.CFG_MODE, module.check_mode)
+    except KvFileError as exc:
+        # The message names the file and the OS error, never the content.
+        module.fail_json(msg=str(exc), changed=False, commands=[])
+    diff = None
+    if module._diff and module.params['cfg_diff'] and before != text:
+        diff = dict(prepared=pa.prepared_diff(path, before, text))
+    return changed, diff
+
+
 def run_module(module):
     params = module.params
     instance_id = params['instance_id']
@@ -191,14 +240,19 @@ def run_module(module):
     if params['record_only']:
         if not params['install_host'] or params['lists'] is None:
             module.fail_json(msg='record_only needs install_host and lists', commands=[])
+        if params['cfg_content'] is not None:
+            module.fail_json(msg='cfg_content is for the install host, not with record_only', commands=[])
         write_record(module)
+    cfg_changed, cfg_diff = write_cfg(module) if params['cfg_content'] is not None else (None, None)
     host = params['host'] or os.uname()[1]
     marker = params['marker'] or pi.default_marker(prs_home, instance_id)
     here = pi.read_map(pi.map_path(prs_home), instance_id)
     marker_exists = os.path.exists(marker)
     runner = Runner(module, env=dict(PRS_HOME=prs_home, TB_HOME=params['tb_home']), timeout=params['timeout'])
-    result = dict(changed=False, installed=here['listed'], ran_installer=False, marker_cleared=False, map=here,
-                  commands=runner.commands)
+    result = dict(changed=bool(cfg_changed), installed=here['listed'], ran_installer=False, marker_cleared=False,
+                  map=here, commands=runner.commands)
+    if cfg_changed is not None:
+        result['cfg_changed'] = cfg_changed
     try:
         decision = pi.install_decision(here, instance_id, params['recorded_on'], marker_exists,
                                        params['force_reinstall'], host, params['recorded_by'])
@@ -226,8 +280,9 @@ def run_module(module):
         else:
             install(module, runner, argv, extra_env, marker, prs_home, instance_id, result)
     if module._diff:
-        result['diff'] = dict(before=dict(installed=here['listed'], marker=marker_exists),
-                              after=dict(installed=result['installed'], marker=False))
+        state = dict(before=dict(installed=here['listed'], marker=marker_exists),
+                     after=dict(installed=result['installed'], marker=False))
+        result['diff'] = [state, cfg_diff] if cfg_diff else state
     module.exit_json(**result)
 
 
@@ -243,7 +298,7 @@ def install(module, runner, argv, extra_env, marker, prs_home, instance_id, resu
         # What the installer printed (a failed connection may echo its arguments) is returned without
         # the cfg's passwords. Only here: masking them everywhere (no_log_values) would also hide an
         # instance id or user that happens to equal a password, as in the guide's own example.
-        secrets = pi.cfg_secrets(os.path.join(prs_home, 'install', 'prs_install.cfg'))
+        secrets = pi.cfg_secrets(pi.cfg_path(prs_home))
         failure = dict((key, pi.redact(value, secrets)) for key, value in exc.fail_kwargs().items())
         module.fail_json(changed=True, commands=runner.commands, **failure)
     after = pi.read_map(pi.map_path(prs_home), instance_id)
@@ -265,6 +320,8 @@ def main():
             record_only=dict(type='bool', default=False),
             install_host=dict(type='str'),
             lists=dict(type='dict'),
+            cfg_content=dict(type='str', no_log=True),
+            cfg_diff=dict(type='bool', default=False),
             force_reinstall=dict(type='bool', default=False),
             marker=dict(type='path'),
             host=dict(type='str'),

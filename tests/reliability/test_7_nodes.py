@@ -41,7 +41,10 @@ pytestmark = pytest.mark.figure('nodes')
 # The failover script each node registers (bin/prs_<CM_ID>.sh of its own agent).
 SCRIPTS = dict((node, '%s/bin/prs_%d.sh' % (lablib.PRS_HOME, site[3])) for node, site in lablib.SITE.items())
 RECORD = lablib.PRS_HOME + '/var/tibero_cm_prs_installed_' + lablib.INSTANCE_ID
-INSTALL_AGENTS_TASK = "ProSync agents | Run prs_install_agent.sh when this node's agent changed"
+# One call per node (tibero.cm.prs_agent_node): the installer cfg, prs_install_agent.sh when this node's agent changed
+# or its outputs are missing, the CM script, the CM parameters. Whether the installer ran is in its result (-v, json).
+AGENTS_TASK = 'ProSync agents | Install the agent of this node'
+RESULT_JSON = {'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json'}
 
 
 def _flat(text):
@@ -51,6 +54,17 @@ def _flat(text):
 def _task_block(out, task):
     assert task in out, (task, out[-3000:])
     return out.split(task, 1)[1].split('TASK [', 1)[0]
+
+
+def _agent_results(out):
+    """{node: result} of the agents task of a run with -v and json results (one line per host)."""
+    results = {}
+    for line in _task_block(out, AGENTS_TASK).splitlines():
+        status, sep, rest = line.partition(' => ')
+        if sep and status.split(':')[0] in ('ok', 'changed'):
+            results[status.split('[', 1)[1].rstrip(']')] = json.loads(rest)
+    assert sorted(results) == sorted(lablib.NODES), out[-3000:]
+    return results
 
 
 HANDOVER_SECONDS = 10
@@ -126,8 +140,10 @@ def test_a_node_whose_agent_is_in_the_instance_s_lists_cannot_leave_without_the_
     assert 'the model changes the agent lists of the installed ProSync instance TAC2TAC' in message, stopped
     assert 'APPLY_AGENT_ID_LIST: installed agent3,agent4, model agent3' in message, stopped
     assert 'nothing was changed' in message and 'tibero_cm_instance_force_reinstall=true' in message, stopped
-    # Stopped at the first task of phase 2, on every host: nothing rendered, installed or restarted.
-    for task in ('ProSync agents | Render prs_install_agent.cfg', 'ProSync instance |', 'CM node | tbdown'):
+    # Stopped at the first task of phase 2 (its guard, before any change of its own), on every host: nothing
+    # rendered, installed or restarted.
+    assert 'changed: [' not in _task_block(stopped.out, AGENTS_TASK), stopped
+    for task in ('ProSync instance |', 'CM node | tbdown'):
         assert 'TASK [' + task not in stopped.out, (task, stopped)
     # Verify (read only) reports agent4, still registered on node4's CM, as drift of a node the model no longer
     # has - from node3's `cmrctl show all` - and names the manual step; no run could prune it.
@@ -171,21 +187,22 @@ def test_the_install_host_rebuilt_from_the_base_image_is_restored_alone(lab):
     # indices), as when an agent is added on another node, while no node's own entry does.
     lab.write_inventory(_agents_reversed)
     try:
-        run = lab.playbook(timeout=900)
+        run = lab.playbook('-v', timeout=900, extra_env=RESULT_JSON)
     finally:
         lab.write_inventory()
         watch.stop()
         report = json.loads(lab.sh('node4', '/opt/lab/bin/lab-availability report --since %f' % since).stdout)
         lab.sh('node4', '/opt/lab/bin/lab-availability stop', check=False)
     assert run.rc == 0, run
-    rendered = _task_block(run.out, 'ProSync agents | Render prs_install_agent.cfg')
-    assert all('changed: [%s]' % node in rendered for node in lablib.NODES), rendered
+    results = _agent_results(run.out)
+    cfg = lablib.PRS_HOME + '/install/prs_install_agent.cfg'
+    assert all(results[node]['files'][cfg] for node in lablib.NODES), results
 
     # Only node1 was installed and restarted; prs_install.sh did not run again.
-    block = _task_block(run.out, INSTALL_AGENTS_TASK)
-    assert 'changed: [node1]' in block, block
+    assert results['node1']['install']['ran'] and results['node1']['commands'], results['node1']
     for node in others:
-        assert 'changed: [%s]' % node not in block, block
+        assert not results[node]['install']['ran'] and results[node]['commands'] == [], results[node]
+        assert results[node]['install']['other_agents_only'], results[node]
     assert 'ProSync instance | Run prs_install.sh once' in run.out
     assert 'counts as installed from the install record on node2, node3, node4' in _flat(run.out), run
     assert lab.install_counts() == installs, 'prs_install.sh ran again'
@@ -213,13 +230,13 @@ def test_the_install_host_rebuilt_from_the_base_image_is_restored_alone(lab):
     watch = Watch(lab, lablib.NODES, 'node2')
     watch.start()
     try:
-        back = lab.playbook(timeout=900)
+        back = lab.playbook('-v', timeout=900, extra_env=RESULT_JSON)
     finally:
         watch.stop()
     assert back.rc == 0, back
-    rendered = _task_block(back.out, 'ProSync agents | Render prs_install_agent.cfg')
-    assert all('changed: [%s]' % node in rendered for node in lablib.NODES), rendered
-    assert 'changed: [' not in _task_block(back.out, INSTALL_AGENTS_TASK), back
+    results = _agent_results(back.out)
+    assert all(results[node]['files'][cfg] for node in lablib.NODES), results
+    assert not any(results[node]['install']['ran'] for node in lablib.NODES), results
     assert set(line for node, line in watch.shebangs) == set(['#!/bin/bash']), sorted(set(watch.shebangs))
     assert dict((node, lab.pids(node, 'tbsvr|tbcm|prs_agent')) for node in lablib.NODES) == pids
 

@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from ansible_collections.tibero.cm.plugins.module_utils import prs_agent
 from ansible_collections.tibero.cm.plugins.modules import prs_agent_install
 from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, FakeRunCommand, Step, run_module)
@@ -94,10 +95,10 @@ OWN1 = dict(id='agent1', host='172.19.0.11', port=7600, cm_group='CM1', cm_id=0)
 
 
 def test_agent_entries_reads_the_guide_s_cfg():
-    entries = prs_agent_install.agent_entries(CFG3)
+    entries = prs_agent.agent_entries(CFG3)
     assert entries == {'agent1': ('172.19.0.11', '7600', 'CM1', '0'), 'agent2': ('172.19.0.12', '7700', 'CM1', '1'),
                        'agent3': ('172.19.0.13', '7800', 'CM2', '0')}
-    assert prs_agent_install.agent_entries('') == {} and prs_agent_install.agent_entries('AGENT_CNT=x\n') == {}
+    assert prs_agent.agent_entries('') == {} and prs_agent.agent_entries('AGENT_CNT=x\n') == {}
 
 
 @pytest.mark.parametrize('previous, own, expected', [
@@ -108,7 +109,7 @@ def test_agent_entries_reads_the_guide_s_cfg():
     (None, OWN1, True),                                             # no cfg before: a new node
 ])
 def test_own_entry_changed(previous, own, expected):
-    assert prs_agent_install.own_entry_changed(previous, own) is expected
+    assert prs_agent.own_entry_changed(previous, own) is expected
 
 
 @pytest.mark.parametrize('cfg_changed, force, missing, own, previous, reasons, others', [

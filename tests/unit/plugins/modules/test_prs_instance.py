@@ -204,3 +204,112 @@ def test_info_reads_the_record_and_refuses_changed_lists(prs_home):
     assert msg.startswith('node3: the model changes the agent lists of the installed ProSync instance TAC2TAC')
     assert 'APPLY_AGENT_ID_LIST: installed agent3,agent4, model agent3' in msg
     assert 'nothing was changed' in msg and 'tibero_cm_instance_force_reinstall' in msg and 'section 4' in msg
+
+
+# cfg_content: prs_install.cfg written by the module itself (0600 from creation), then the same decision.
+
+NEW_CFG = CFG.replace('PrsSecret1', 'PrsSecret9')
+
+
+def _cfg(prs_home):
+    return os.path.join(prs_home, 'install', 'prs_install.cfg')
+
+
+def _mode(path):
+    return os.stat(path).st_mode & 0o777
+
+
+def test_cfg_content_is_written_0600_before_the_install(prs_home):
+    os.remove(_cfg(prs_home))
+    seen = {}
+
+    def record():  # the installer reads the cfg the module wrote
+        with open(_cfg(prs_home)) as handle:
+            seen['cfg'] = (handle.read(), _mode(_cfg(prs_home)))
+        with open(_marker(prs_home), 'w') as handle:
+            handle.write('stamp\n')
+        with open(_map(prs_home), 'a') as handle:
+            handle.write(LISTED)
+    fake = FakeRunCommand([_installer_step(prs_home, effect=record)])
+    result = run_module(prs_instance.main, _args(prs_home, cfg_content=NEW_CFG), fake, diff=True)
+    fake.assert_all_used()
+    assert seen['cfg'] == (NEW_CFG, 0o600)
+    assert result['changed'] and result['cfg_changed'] and result['ran_installer']
+    # No cfg diff unless asked for: the passwords stay out of the result.
+    assert result['diff'] == dict(before=dict(installed=False, marker=False), after=dict(installed=True, marker=False))
+    assert 'PrsSecret9' not in repr(result)
+    # Nothing but the cfg in install/: the temporary file was renamed.
+    assert os.listdir(os.path.join(prs_home, 'install')) == ['prs_install.cfg']
+
+
+def test_cfg_content_of_an_installed_instance_changes_the_file_only(prs_home):
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    os.chmod(_cfg(prs_home), 0o644)
+    result = run_module(prs_instance.main, _args(prs_home, cfg_content=NEW_CFG))
+    assert result['changed'] and result['cfg_changed'] and not result['ran_installer'] and result['commands'] == []
+    with open(_cfg(prs_home)) as handle:
+        assert handle.read() == NEW_CFG
+    assert _mode(_cfg(prs_home)) == 0o600
+
+
+def test_the_same_cfg_content_with_the_right_mode_is_no_change(prs_home):
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    os.chmod(_cfg(prs_home), 0o600)
+    result = run_module(prs_instance.main, _args(prs_home, cfg_content=CFG), diff=True)
+    assert result['changed'] is False and result['cfg_changed'] is False
+
+
+def test_a_wider_mode_alone_is_corrected(prs_home):
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    os.chmod(_cfg(prs_home), 0o664)
+    result = run_module(prs_instance.main, _args(prs_home, cfg_content=CFG))
+    assert result['changed'] and result['cfg_changed'] and _mode(_cfg(prs_home)) == 0o600
+
+
+def test_check_mode_writes_no_cfg_and_plans_the_install(prs_home):
+    result = run_module(prs_instance.main, _args(prs_home, cfg_content=NEW_CFG), check_mode=True)
+    assert result['changed'] and result['cfg_changed'] and result['commands'] and not os.path.exists(_marker(prs_home))
+    with open(_cfg(prs_home)) as handle:
+        assert handle.read() == CFG
+
+
+def test_cfg_diff_is_a_prepared_unified_diff_only_when_asked(prs_home):
+    with open(_map(prs_home), 'w') as handle:
+        handle.write(LISTED)
+    result = run_module(prs_instance.main, _args(prs_home, cfg_content=NEW_CFG, cfg_diff=True), diff=True)
+    state, cfg = result['diff']
+    assert state == dict(before=dict(installed=True, marker=False), after=dict(installed=True, marker=False))
+    assert '-PRS_PWD=PrsSecret1\n' in cfg['prepared'] and '+PRS_PWD=PrsSecret9\n' in cfg['prepared']
+
+
+def test_a_refusal_still_writes_the_cfg_and_names_no_password(prs_home):
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home, cfg_content=NEW_CFG, recorded_on=['node2']))
+    result = err.value.result
+    assert 'recorded as installed on node2' in result['msg'] and result['commands'] == []
+    assert 'PrsSecret' not in repr(result)
+    with open(_cfg(prs_home)) as handle:
+        assert handle.read() == NEW_CFG
+
+
+def test_a_failed_install_masks_the_passwords_of_the_cfg_content(prs_home):
+    os.remove(_cfg(prs_home))
+    fake = FakeRunCommand([_installer_step(prs_home, rc=1, out='connect TAC2TAC/PrsSecret9 failed',
+                                           effect=lambda: None)])
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home, cfg_content=NEW_CFG), fake)
+    assert err.value.result['stdout'] == 'connect TAC2TAC/******** failed'
+
+
+def test_cfg_content_is_no_log_and_not_with_record_only(prs_home):
+    with mock.patch.object(prs_instance, 'AnsibleModule', side_effect=StopIteration) as module_class:
+        with pytest.raises(StopIteration):
+            prs_instance.main()
+    assert module_class.call_args.kwargs['argument_spec']['cfg_content']['no_log'] is True
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(prs_instance.main, _args(prs_home, record_only=True, install_host='node1',
+                                            lists=dict(ext=['agent1'], apply='agent3', llob='agent3'), cfg_content=CFG))
+    assert 'cfg_content' in err.value.result['msg']
