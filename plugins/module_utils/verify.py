@@ -15,6 +15,7 @@ from ansible_collections.tibero.cm.plugins.module_utils import audit
 LEFT_OUT = 'LEFT OUT (unreachable)'
 NOT_CHECKED = 'NOT CHECKED'
 CHECK_MODE_HEAD = 'check mode: the site as it is now does not pass verify yet; a real run changes it first'
+FAILED_HEAD = 'verify failed: see the summary above'
 
 
 def node_status(show, node):
@@ -126,8 +127,9 @@ def summary(results, model, play_hosts, prs_host):
 
 def notes(summary_, check_mode=False):
     """What the run prints after the table: the drift warning (reported, not failed: removing an agent is the
-    operator's decision, tibero_cm_prune=true), and in check mode what a real run still has to bring up
-    (a --check run verifies the site as it is, before the changes it only planned)."""
+    operator's decision, tibero_cm_prune=true), then, when the site does not pass, its problems - in check mode as
+    what a real run still has to bring up (a --check run verifies the site as it is, before the changes it only
+    planned), else as the failure."""
     lines = []
     found = summary_.get('drift') or []
     if found:
@@ -138,6 +140,6 @@ def notes(summary_, check_mode=False):
             line += ('; %s on a CM that no node of the model runs: deregister them on that node (cmrctl del agent)'
                      % ', '.join(departed))
         lines.append(line)
-    if check_mode and not summary_.get('ok'):
-        lines += [CHECK_MODE_HEAD] + list(summary_.get('problems') or [])
+    if not summary_.get('ok'):
+        lines += [CHECK_MODE_HEAD if check_mode else FAILED_HEAD] + list(summary_.get('problems') or [])
     return lines

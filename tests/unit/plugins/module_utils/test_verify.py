@@ -112,7 +112,9 @@ def test_every_problem_is_named():
     assert summary['clusters'][0]['nodes'][0]['restarted'] is True
     lines = vt.verify_report(summary, True)
     assert lines[-5] == verify.CHECK_MODE_HEAD and lines[-4:] == summary['problems']
-    assert 'check mode' not in ' '.join(vt.verify_report(summary, False))
+    lines = vt.verify_report(summary, False)
+    assert lines[-5] == 'verify failed: see the summary above' and lines[-4:] == summary['problems']
+    assert 'check mode' not in ' '.join(lines)
 
 
 @pytest.mark.parametrize('prs, problem', [
