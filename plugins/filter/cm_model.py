@@ -812,7 +812,7 @@ def cm_model(model, hostvars=None):
         tsc=tsc,
         nodes=nodes,
         site_hosts=list(nodes),
-        steps=_steps(nodes, by_host, agents, instance, tsc),
+        steps=_steps(nodes, by_host, agents, instance, tsc, _switch(model.get('prune'))),
     )
 
 
@@ -855,11 +855,18 @@ def _step(role, tasks_from, tags):
     return dict(role='tibero.cm.' + role, tasks_from=tasks_from, tags=list(tags))
 
 
-def _steps(nodes, by_host, agents, instance, tsc):
+def _switch(value):
+    """A run switch given as a bool or as the text of ``-e name=true``."""
+    return value is True or str(value).strip().lower() in ('true', 'yes', 'on', '1')
+
+
+def _steps(nodes, by_host, agents, instance, tsc, prune=False):
     """{host: {phase: [step]}} for every site host (see STEP_PHASES). A phase whose step reads
     another host's facts comes after the phase that sets them: the TSC read (configure) before the
     observer's view (install: the observer is started and read where the ProSync instance is installed),
-    that view before the service plan and tips (plan), the tips before the observer's pause (pause)."""
+    that view before the service plan and tips (plan), the tips before the observer's pause (pause).
+    ``prune`` (the run switch tibero_cm_prune) adds the retirement of agents absent from the model before
+    the registration; without it the run starts none of its tasks."""
     steps = dict((host, dict((phase, []) for phase in STEP_PHASES)) for host in nodes)
     agent_hosts = set(a['host'] for a in agents)
     install_hosts = agent_hosts | (set([instance['install_host']]) if instance else set())
@@ -872,6 +879,8 @@ def _steps(nodes, by_host, agents, instance, tsc):
         if host in agent_hosts:
             # After every restart queue (plan): an agent whose node's CM restarts needs no restart of its own.
             steps[host]['pause'].append(_step('cm_resources', 'site_step_plan', ['cm_resources']))
+        if prune:
+            steps[host]['register'].append(_step('cm_resources', 'prune', ['cm_resources']))
         steps[host]['register'].append(_step('cm_resources', 'site_step', ['cm_resources']))
         steps[host]['verify'].append(_step('verify', 'site_step', ['verify']))
     if tsc is None:

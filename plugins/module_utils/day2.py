@@ -59,6 +59,16 @@ def agent_restart(node, resources, cfg_changed, pending, cm_restart, recorded):
     return result
 
 
+def marker_action(pending, restart):
+    """What becomes of the agent restart marker: ``write`` (a restart is due and no marker yet, so an
+    interrupted run finishes it), ``remove`` (a marker no restart needs any more) or None."""
+    if restart and not pending:
+        return 'write'
+    if pending and not restart:
+        return 'remove'
+    return None
+
+
 def handed_over(processes, agent_id, expected=None):
     """Every ProSync process runs, none on ``agent_id``: the agent may stop without stopping replication.
 

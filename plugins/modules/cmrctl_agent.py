@@ -87,6 +87,16 @@ options:
     description: Seconds to wait, after a start or stop, for the agent to reach the wanted status.
     type: int
     default: 60
+  start_wait:
+    description:
+      - With O(state=started) - seconds to read this node's C(cmrctl show) again while the agent is down in its
+        started group, before starting it. A group start (M(tibero.cm.cmrctl_group), possibly on another node)
+        starts every node's agent, and an agent it is still starting is not started a second time; one still
+        down after this wait (CM gave it up after its retries, docs/vendor-facts.md CMR-13) is started.
+      - V(0) (the default) starts a down agent at once. Not waited in check mode, which changed nothing to wait for.
+    type: int
+    default: 0
+    version_added: 0.2.0
   prepared_by_run:
     description:
       - In check mode only - the script and the group are laid down by earlier tasks of the same run, which
@@ -127,6 +137,14 @@ EXAMPLES = r'''
     grpname: CM1
     script: /home/prosync/example/bin/prs_0.sh
     state: started
+
+- name: After a group start - wait up to 10 s for the group to bring the agent up, then start it if still down
+  tibero.cm.cmrctl_agent:
+    name: agent1
+    grpname: CM1
+    script: /home/prosync/example/bin/prs_0.sh
+    state: started
+    start_wait: 10
 '''
 
 RETURN = r'''
@@ -270,6 +288,9 @@ class Agent(cr.CmResource):
             self.module.warn('group %s is not registered on this node yet: an earlier task of this run registers it'
                              % self.params['grpname'])
             self.group_is_running = state == 'started'
+        if self.waits_for_group_start(current):
+            # The group start may still be starting it (CMR-13): read again before starting it ourselves.
+            current = tc.poll(self.read, lambda agent: agent['state'] != 'stopped', self.params['start_wait'])
         if state != 'absent' and current['state'] != 'absent' and self.group_is_running is not None:
             current['grpname'] = self.read_grpname()
         record = self.params['retry_cnt_record']
@@ -282,6 +303,11 @@ class Agent(cr.CmResource):
                 self.module.warn('agent %s: the --retry_cnt it was registered with is not recorded in %s; '
                                  'assumed %d' % (self.params['name'], record, self.params['retry_cnt']))
         return current
+
+    def waits_for_group_start(self, current):
+        """Down in its started group, to be started, with start_wait: the group start may still bring it up."""
+        return (self.params['state'] == 'started' and self.params['start_wait'] > 0 and not self.module.check_mode
+                and current['state'] == 'stopped' and bool(self.group_is_running))
 
     def finish(self, actions, result):
         """Keep the record of the registered --retry_cnt in step with the registration."""
@@ -346,13 +372,16 @@ def main():
         argument_spec=cr.argument_spec(grpname=dict(type='str'), script=dict(type='path'), pubnet=dict(type='str'),
                                        retry_cnt=dict(type='int', default=3),
                                        retry_cnt_record=dict(type='path'),
+                                       start_wait=dict(type='int', default=0),
                                        prepared_by_run=dict(type='bool', default=False)),
         supports_check_mode=True,
         required_if=[('state', state, ('grpname', 'script')) for state in ('present', 'started', 'stopped')],
     )
     retry_cnt = module.params['retry_cnt']
     Agent.main(module, tc.resource_name_problem(module.params, 'name', 'grpname', 'pubnet')
-               or ('retry_cnt must be 0 or more, got %d' % retry_cnt if retry_cnt < 0 else None))
+               or ('retry_cnt must be 0 or more, got %d' % retry_cnt if retry_cnt < 0 else None)
+               or ('start_wait must be 0 or more, got %d' % module.params['start_wait']
+                   if module.params['start_wait'] < 0 else None))
 
 
 if __name__ == '__main__':

@@ -300,11 +300,19 @@ SUMMARY_PLAYBOOK = """
       ansible.builtin.include_role:
         name: tibero.cm.preflight
         tasks_from: model.yml
-    - name: What main.yml would have read
+    - name: What main.yml would have read (every node's group and agent UP in its own table)
       ansible.builtin.set_fact:
-        __verify_result: {group_status: UP, agent_status: UP, ok: true}
+        __verify_show:
+          local_node: "{{ __n.cm_sid }}"
+          resources: "{{ [{'node': __n.cm_sid, 'cluster': __n.cluster, 'type': 'group', 'name': __n.cm_group,
+                           'status': 'UP', 'detail': 'type: prosync (failover: ON)'},
+                          {'node': __n.cm_sid, 'cluster': __n.cluster, 'type': 'agent', 'name': __n.agent.id,
+                           'status': 'UP', 'detail': __n.agent.script ~ ', start retry cnt: 0'}] + __extra_rows }}"
+        __verify_own_prs: {skipped: true}
         __verify_prs: "{{ prs_result if inventory_hostname == 'node1' else {} }}"
-        __verify_prs_down_list: "{{ prs_down if inventory_hostname == 'node1' else [] }}"
+      vars:
+        __n: "{{ tibero_cm_model.by_host[inventory_hostname] }}"
+        __extra_rows: []
     - name: Summary and verdict
       ansible.builtin.include_role:
         name: tibero.cm.verify
@@ -317,22 +325,21 @@ PRS_ANSWERED = {'instance_id': 'TAC2TAC', 'all_running': False,
                 'processes': [{'name': 'TAC2TAC_ext1', 'running': False}, {'name': 'TAC2TAC_ext2', 'running': True}]}
 
 
-@pytest.mark.parametrize('prs_result, prs_down, expected, unexpected', [
+@pytest.mark.parametrize('prs_result, expected, unexpected', [
     # retries ran out while prs_adm answered: ansible-core marks the result failed with a generic
     # message; the summary names what is down, not "Unknown error"
     (dict(PRS_ANSWERED, failed=True, attempts=30, msg='Task failed: Action failed: Unknown error.'),
-     ['TAC2TAC_ext1'], ['prs_adm status: TAC2TAC_ext1 is not running'], ['failed on node1', 'Unknown error']),
+     ['prs_adm status: TAC2TAC_ext1 is not running'], ['failed on node1', 'Unknown error']),
     # prs_adm itself failed: its message is reported
     ({'failed': True, 'msg': 'prs_adm did not answer within 15 seconds on node1', 'commands': []},
-     ['agent1', 'agent2', 'agent3', 'agent4'],
-     ['prs_adm status failed on node1: prs_adm did not answer within 15 seconds', 'agent1 is not running'], []),
+     ['prs_adm status failed on node1: prs_adm did not answer within 15 seconds'], ['agent1 is not running']),
 ])
-def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, prs_down, expected, unexpected):
+def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, expected, unexpected):
     inv = _bad_inventory(tmp_path, lambda model: None)
     playbook = tmp_path / 'summary.yml'
     playbook.write_text(SUMMARY_PLAYBOOK)
     extra = tmp_path / 'extra.json'
-    extra.write_text(json.dumps({'prs_result': prs_result, 'prs_down': prs_down}))
+    extra.write_text(json.dumps({'prs_result': prs_result}))
     rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
     assert rc != 0 and 'verify failed: see the summary above' in out, out
     message = out[out.index('verify failed: see the summary above'):]
@@ -346,21 +353,20 @@ def test_verify_summary_names_what_is_wrong(tmp_path, prs_result, prs_down, expe
 # Issue 17, add a node: the ProSync host's prs_adm does not list an agent added on another node after its own
 # last prs_install_agent.sh run; verify then reads that agent on its own node (own_agent_down).
 OWN_SUMMARY_PLAYBOOK = SUMMARY_PLAYBOOK.replace(
-    "__verify_result: {group_status: UP, agent_status: UP, ok: true}",
-    "__verify_result: {group_status: UP, agent_status: UP, ok: true, "
-    "own_agent_down: \"{{ own_down if inventory_hostname == 'node4' else [] }}\"}")
+    "__verify_own_prs: {skipped: true}",
+    "__verify_own_prs: \"{{ {'agents': []} if own_down and inventory_hostname == 'node4' else {'skipped': true} }}\"")
 PRS_THREE = {'instance_id': 'TAC2TAC', 'all_running': True,
              'agents': [{'id': a, 'running': True} for a in ('agent1', 'agent2', 'agent3')],
              'processes': [{'name': 'TAC2TAC_ext1', 'running': True}]}
 
 
-@pytest.mark.parametrize('own_down, ok', [([], True), (['agent4'], False)])
+@pytest.mark.parametrize('own_down, ok', [(False, True), (True, False)])
 def test_verify_summary_reads_an_agent_the_prosync_host_does_not_list_on_its_own_node(tmp_path, own_down, ok):
     inv = _bad_inventory(tmp_path, lambda model: None)
     playbook = tmp_path / 'summary.yml'
     playbook.write_text(OWN_SUMMARY_PLAYBOOK)
     extra = tmp_path / 'extra.json'
-    extra.write_text(json.dumps({'prs_result': PRS_THREE, 'prs_down': [], 'own_down': own_down}))
+    extra.write_text(json.dumps({'prs_result': PRS_THREE, 'own_down': own_down}))
     rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
     problem = 'prs_adm status on node4: agent4 is not running (node1 does not list it)'
     if ok:
@@ -370,11 +376,11 @@ def test_verify_summary_reads_an_agent_the_prosync_host_does_not_list_on_its_own
     assert 'UNREACHABLE' not in out, out
 
 
+# agent9 registered on cm_tibero_tar9, a CM of node3's cluster that no node of the model runs.
 DEPARTED_SUMMARY_PLAYBOOK = SUMMARY_PLAYBOOK.replace(
-    "__verify_result: {group_status: UP, agent_status: UP, ok: true}",
-    "__verify_result: {group_status: UP, agent_status: UP, ok: true, departed_agents: "
-    "\"{{ [{'name': 'agent9', 'cm_name': 'cm_tibero_tar9', 'status': 'UP', 'script': '/p/bin/prs_2.sh'}] "
-    "if inventory_hostname == 'node3' else [] }}\"}")
+    "__extra_rows: []",
+    "__extra_rows: \"{{ [{'node': 'cm_tibero_tar9', 'cluster': __n.cluster, 'type': 'agent', 'name': 'agent9', "
+    "'status': 'UP', 'detail': '/p/bin/prs_2.sh, start retry cnt: 0'}] if inventory_hostname == 'node3' else [] }}\"")
 
 
 def test_verify_summary_reports_an_agent_of_a_departed_node_as_drift_without_failing(tmp_path):
@@ -384,7 +390,7 @@ def test_verify_summary_reports_an_agent_of_a_departed_node_as_drift_without_fai
     extra = tmp_path / 'extra.json'
     prs = {'instance_id': 'TAC2TAC', 'all_running': True,
            'agents': [{'id': a, 'running': True} for a in ('agent1', 'agent2', 'agent3', 'agent4')], 'processes': []}
-    extra.write_text(json.dumps({'prs_result': prs, 'prs_down': []}))
+    extra.write_text(json.dumps({'prs_result': prs}))
     rc, out = _run(['-i', inv, str(playbook), '-e', '@' + str(extra)])
     assert rc == 0, out
     flat = _flat(out)

@@ -675,6 +675,22 @@ def test_steps_of_a_prosync_only_site_name_no_tsc_step():
                                           cluster_hosts=['node3', 'node4'], prosync=True)
 
 
+@pytest.mark.parametrize('prune, register', [
+    (None, ['cm_resources/site_step']), (False, ['cm_resources/site_step']), ('false', ['cm_resources/site_step']),
+    # the run switch -e tibero_cm_prune=true: the retirement of agents absent from the model, before main
+    (True, ['cm_resources/prune', 'cm_resources/site_step']), ('true', ['cm_resources/prune', 'cm_resources/site_step']),
+])
+def test_the_prune_step_only_with_the_switch(prune, register):
+    """A run without tibero_cm_prune starts none of the prune tasks: the step is not there."""
+    model = seed_model()
+    if prune is not None:
+        model['prune'] = prune
+    site = cm_model(model)
+    for host in site['site_hosts']:
+        assert _step_names(site, host, 'register') == register
+    assert site['steps']['node1']['register'][0]['tags'] == ['cm_resources']
+
+
 def test_steps_of_a_tsc_only_site_name_no_prosync_step():
     """A TSC-only site: no ProSync step; the standby is checked in recovery and without a CM_ID; the
     observer is a site host of phase 1 too; a step that reads another host comes in a later phase."""

@@ -10,6 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.tibero.cm.plugins.filter.cm_model import cm_model
+from ansible_collections.tibero.cm.plugins.module_utils import day2
 from ansible_collections.tibero.cm.plugins.filter.day2 import (
     agent_restart, decommission_plan, prs_all_running, prs_handed_over)
 from ansible_collections.tibero.cm.tests.unit.plugins.filter.test_cm_model import seed_model, tsc_model
@@ -133,3 +134,13 @@ def test_decommission_plan_with_the_tsc_part():
     assert decommission_plan(model)['tsc'] is False
     # a ProSync-only site has nothing of TSC to remove, and says so
     assert '(no TSC part in the model: nothing of TSC to remove)' in decommission_plan(MODEL, remove_tsc=True)['lines']
+
+
+@pytest.mark.parametrize('pending, restart, action', [
+    (False, True, 'write'),    # a restart is due: the marker lets an interrupted run finish it
+    (True, True, None),        # already marked
+    (True, False, 'remove'),   # a marker no restart needs any more
+    (False, False, None),
+])
+def test_marker_action(pending, restart, action):
+    assert day2.marker_action(pending, restart) == action

@@ -471,3 +471,55 @@ def test_absent_removes_the_record(site, tmp_path):
                                        retry_cnt_record=str(record)), fake)
     fake.assert_all_used()
     assert not record.exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# start_wait: an agent the group start is still starting is read again, not started a second time
+
+
+def test_start_wait_reads_again_and_does_not_start_an_agent_the_group_start_brought_up(site, monkeypatch):
+    monkeypatch.setattr(cmrctl_agent.tc.time, 'sleep', lambda seconds: None)
+    fake = FakeRunCommand([_show(site, 'group_up_agent_down'), _show(site, 'group_up_agent_down'),
+                           _show(site, 'group_up')])
+    result = run_module(cmrctl_agent.main, _args(site, state='started', start_wait=30), fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (False, [])
+    assert result['agent']['status'] == 'UP'
+
+
+def test_start_wait_starts_an_agent_still_down_after_the_wait(site, monkeypatch):
+    clock = iter(range(0, 1000, 5))
+    monkeypatch.setattr(cmrctl_agent.tc.time, 'monotonic', lambda: next(clock))
+    monkeypatch.setattr(cmrctl_agent.tc.time, 'sleep', lambda seconds: None)
+    # deadline 0 + 10: reads at 5 and 10 see it down, then the start (CM gave it up: CMR-13)
+    fake = FakeRunCommand([_show(site, 'group_up_agent_down'), _show(site, 'group_up_agent_down'),
+                           _show(site, 'group_up_agent_down'),
+                           Step(_cmd(site, 'start')), _show(site, 'group_up')])
+    result = run_module(cmrctl_agent.main, _args(site, state='started', start_wait=10), fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands']) == (True, [_cmd(site, 'start')])
+
+
+@pytest.mark.parametrize('show, args, check_mode', [
+    ('group_up', dict(state='started'), False),            # up: nothing to wait for
+    ('group_down', dict(state='present'), False),          # not asked to start
+    ('group_up_agent_down', dict(state='started'), True),  # --check changed nothing to wait for
+])
+def test_start_wait_reads_once_when_there_is_nothing_to_wait_for(site, show, args, check_mode):
+    fake = FakeRunCommand([_show(site, show)])
+    run_module(cmrctl_agent.main, _args(site, start_wait=30, **args), fake, check_mode=check_mode)
+    fake.assert_all_used()
+
+
+def test_start_wait_with_the_group_down_is_refused_at_once(site):
+    fake = FakeRunCommand([_show(site, 'group_down')])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, state='started', start_wait=30), fake)
+    fake.assert_all_used()
+    assert 'group CM1 is down' in exc.value.result['msg']
+
+
+def test_negative_start_wait_is_refused(site):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(cmrctl_agent.main, _args(site, state='started', start_wait=-1), FakeRunCommand([]))
+    assert exc.value.result['msg'] == 'start_wait must be 0 or more, got -1'
