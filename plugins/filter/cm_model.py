@@ -845,8 +845,9 @@ def _live_nodes(by_host, tsc):
 
 # The steps of each part, per phase of site.yml: (phase, role, tasks_from, tags). site.yml runs a
 # phase as one include per host over that host's steps, so a part the site does not declare adds no
-# task and no name to the output. The ProSync roles are entered through entry points without an argument
-# spec (tasks/site_step*.yml, cm_node tasks/queue.yml): the model role validated the site's variables once. Tags: each phase runs alone with its tag (README).
+# task and no name to the output. site.yml includes the steps without validating their roles' arguments
+# (rolespec_validate: false): the model role validated the site's variables once, in phase 1. cm_node's
+# step is its queue alone: preflight read the node in the same run. Tags: each phase runs alone with its tag (README).
 TSC_TAGS = ['tsc', 'tsc_tips', 'tsc_restart', 'tsc_observer']
 STEP_PHASES = ('load', 'configure', 'install', 'plan', 'pause', 'register', 'verify')
 
@@ -872,17 +873,17 @@ def _steps(nodes, by_host, agents, instance, tsc, prune=False):
     install_hosts = agent_hosts | (set([instance['install_host']]) if instance else set())
     for host in by_host:
         if host in agent_hosts:
-            steps[host]['configure'].append(_step('prosync_agents', 'site_step', ['prosync_agents']))
+            steps[host]['configure'].append(_step('prosync_agents', 'main', ['prosync_agents']))
         if host in install_hosts:
-            steps[host]['install'].append(_step('prosync_instance', 'site_step', ['prosync_instance']))
+            steps[host]['install'].append(_step('prosync_instance', 'main', ['prosync_instance']))
         steps[host]['plan'].append(_step('cm_node', 'queue', ['cm_node']))
         if host in agent_hosts:
             # After every restart queue (plan): an agent whose node's CM restarts needs no restart of its own.
-            steps[host]['pause'].append(_step('cm_resources', 'site_step_plan', ['cm_resources']))
+            steps[host]['pause'].append(_step('cm_resources', 'plan', ['cm_resources']))
         if prune:
             steps[host]['register'].append(_step('cm_resources', 'prune', ['cm_resources']))
-        steps[host]['register'].append(_step('cm_resources', 'site_step', ['cm_resources']))
-        steps[host]['verify'].append(_step('verify', 'site_step', ['verify']))
+        steps[host]['register'].append(_step('cm_resources', 'main', ['cm_resources']))
+        steps[host]['verify'].append(_step('verify', 'main', ['verify']))
     if tsc is None:
         return steps
     for host, part in tsc['by_host'].items():

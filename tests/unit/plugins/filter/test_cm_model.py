@@ -664,11 +664,11 @@ def test_steps_of_a_prosync_only_site_name_no_tsc_step():
     assert site['site_hosts'] == ['node1', 'node2', 'node3', 'node4']
     every = [s['role'] for host in site['steps'] for phase in site['steps'][host] for s in site['steps'][host][phase]]
     assert 'tibero.cm.tsc_observer' not in every
-    assert _step_names(site, 'node1', 'configure') == ['prosync_agents/site_step']
+    assert _step_names(site, 'node1', 'configure') == ['prosync_agents/main']
     assert _step_names(site, 'node1', 'plan') == ['cm_node/queue']
     # after every restart queue: does a parameter change restart the agent (issue 17)
-    assert _step_names(site, 'node1', 'pause') == ['cm_resources/site_step_plan']
-    assert _step_names(site, 'node1', 'register') == ['cm_resources/site_step']
+    assert _step_names(site, 'node1', 'pause') == ['cm_resources/plan']
+    assert _step_names(site, 'node1', 'register') == ['cm_resources/main']
     assert site['steps']['node1']['configure'][0]['tags'] == ['prosync_agents']
     assert site['nodes']['node3'] == dict(host='node3', kind='db', cm_sid='cm_tibero_tar1', tb_sid='tibero_tar1',
                                           cm_id=0, expect='open', cluster='cls_tibero_tar',
@@ -676,9 +676,9 @@ def test_steps_of_a_prosync_only_site_name_no_tsc_step():
 
 
 @pytest.mark.parametrize('prune, register', [
-    (None, ['cm_resources/site_step']), (False, ['cm_resources/site_step']), ('false', ['cm_resources/site_step']),
+    (None, ['cm_resources/main']), (False, ['cm_resources/main']), ('false', ['cm_resources/main']),
     # the run switch -e tibero_cm_prune=true: the retirement of agents absent from the model, before main
-    (True, ['cm_resources/prune', 'cm_resources/site_step']), ('true', ['cm_resources/prune', 'cm_resources/site_step']),
+    (True, ['cm_resources/prune', 'cm_resources/main']), ('true', ['cm_resources/prune', 'cm_resources/main']),
 ])
 def test_the_prune_step_only_with_the_switch(prune, register):
     """A run without tibero_cm_prune starts none of the prune tasks: the step is not there."""
