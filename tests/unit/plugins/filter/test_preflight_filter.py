@@ -9,7 +9,8 @@ __metaclass__ = type
 
 from ansible_collections.tibero.cm.plugins.filter.preflight import preflight_live_problems, preflight_tools
 
-TB, PRS = '/home/tibero/tibero7', '/home/prosync/example'
+TB = '/home/tibero/tibero7'
+PRS = '/home/prosync/example'
 DB = dict(kind='db', prosync=True)
 TSC_DB = dict(kind='db', prosync=False)
 OBSERVER = dict(kind='observer', prosync=False)
