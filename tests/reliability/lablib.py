@@ -4,8 +4,8 @@
 """The reliability suites' lab: scripts/lab.sh under its own prefix, site.yml runs, health checks.
 
 Every Docker name the suites create starts with TCM_REL_PREFIX (default ``tcm-rel``): containers
-``tcm-rel-node1..4``, network ``tcm-rel``, volume ``tcm-rel-shared``, so the suites never clash with
-``make lab`` (tibero-lab-*), molecule (tibero-molecule-*) or the benchmark.
+``tcm-rel-node1..4`` (``tcm-rel-node5`` once test_9 adds it), network ``tcm-rel``, volume ``tcm-rel-shared``,
+so the suites never clash with ``make lab`` (tibero-lab-*), molecule (tibero-molecule-*) or the benchmark.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -51,6 +51,14 @@ SITE = {
     'node4': ('cls_tibero_tar', 'tibero_tar2', 'cm_tibero_tar2', 1),
 }
 AGENTS = {'node1': 'agent1', 'node2': 'agent2', 'node3': 'agent3', 'node4': 'agent4'}
+# The node a test adds to the running site (test_9_add_node.py): a third member of cls_tibero_tar, in the
+# lab's topology.json from the start (the DBA's plan) but with no container, and outside the inventory,
+# until that test creates and provisions it (Lab.add_node). It takes the next thread and its own SIDs and
+# ports, as node3/node4 have theirs (lab/topologies/prosync.json); CM_ID 2 = its position in the cluster.
+NEW_NODE = 'node5'
+NEW_NODE_TOPOLOGY = {'node': NEW_NODE, 'host': '172.19.0.15', 'tb_sid': 'tibero_tar3', 'cm_sid': 'cm_tibero_tar3',
+                     'cm_ui_port': 8705, 'inc_name': 'inc3', 'inc_port': 8700, 'listener_port': 8629, 'thread': 2}
+NEW_NODE_SITE = ('cls_tibero_tar', 'tibero_tar3', 'cm_tibero_tar3', 2)
 GROUPS = {'cls_tibero': 'CM1', 'cls_tibero_tar': 'CM2'}
 DBS = ['tibero', 'tibero_tar']
 INSTANCE_ID = 'TAC2TAC'
@@ -64,6 +72,21 @@ LAB_CONF = {
     'LAB_TOOL_TIMING': 'Y',
 }
 KEY_RE = re.compile(r'^_?[A-Z][A-Z0-9_]*$')
+
+
+def topology():
+    """lab/topologies/prosync.json with NEW_NODE as the third node of cls_tibero_tar."""
+    with open(os.path.join(ROOT, 'lab', 'topologies', 'prosync.json')) as handle:
+        topo = json.load(handle)
+    cluster = [c for c in topo['clusters'] if c['name'] == NEW_NODE_SITE[0]][0]
+    cluster['nodes'].append(dict(NEW_NODE_TOPOLOGY))
+    topo['description'] += ' The reliability lab adds %s to %s during a test.' % (NEW_NODE, cluster['name'])
+    return topo
+
+
+def site(node):
+    """(cluster, tb_sid, cm_sid, CM_ID) of a node of the model, or of NEW_NODE."""
+    return NEW_NODE_SITE if node == NEW_NODE else SITE[node]
 
 
 def container(node):
@@ -117,8 +140,12 @@ class Lab(object):
         with open(conf, 'w') as handle:
             handle.write('# tests/reliability lab.conf\n')
             handle.writelines('%s=%s\n' % item for item in sorted(LAB_CONF.items()))
+        topo = os.path.join(self.workdir, 'topology.json')
+        with open(topo, 'w') as handle:
+            json.dump(topology(), handle, indent=2)
         e = env()
-        e.update(TIBERO_LAB_PREFIX=PREFIX, TIBERO_LAB_CONF=conf)
+        # lab.sh makes and provisions node1..4 only (TIBERO_LAB_NODES): NEW_NODE stays a plan until a test adds it.
+        e.update(TIBERO_LAB_PREFIX=PREFIX, TIBERO_LAB_CONF=conf, TIBERO_LAB_TOPOLOGY=topo)
         proc = subprocess.run(['bash', os.path.join(ROOT, 'scripts', 'lab.sh'), 'up'], cwd=ROOT, env=e,
                               capture_output=True, text=True, timeout=900, check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -131,15 +158,18 @@ class Lab(object):
         subprocess.run(['bash', os.path.join(ROOT, 'scripts', 'lab.sh'), 'down'], cwd=ROOT, env=e,
                        capture_output=True, text=True, timeout=300, check=False)
 
-    def write_inventory(self, mutate=None):
-        """inventories/lab pointed at this lab's containers; ``mutate(model)`` edits the model."""
+    def write_inventory(self, mutate=None, extra_hosts=None):
+        """inventories/lab pointed at this lab's containers; ``mutate(model)`` edits the model, ``extra_hosts``
+        ({name: host vars}) adds hosts to the inventory's group."""
         if os.path.isdir(self.inventory):
             shutil.rmtree(self.inventory)
         shutil.copytree(os.path.join(ROOT, 'inventories', 'lab'), self.inventory)
         hosts_file = os.path.join(self.inventory, 'hosts.yml')
         with open(hosts_file) as handle:
             hosts = yaml.safe_load(handle)
-        for name, hvars in hosts['all']['children']['tibero_cm_lab']['hosts'].items():
+        group = hosts['all']['children']['tibero_cm_lab']['hosts']
+        group.update((name, dict(hvars)) for name, hvars in (extra_hosts or {}).items())
+        for name, hvars in group.items():
             hvars['ansible_host'] = container(name)
         with open(hosts_file, 'w') as handle:
             yaml.safe_dump(hosts, handle)
@@ -181,6 +211,20 @@ class Lab(object):
         name = container(node)
         image = docker('container', 'inspect', '-f', '{{.Config.Image}}', name, check=True).stdout.strip()
         docker('rm', '-f', name, check=True)
+        self._provision(node, image)
+
+    def add_node(self, node):
+        """A new container ``node`` of the lab image (node1's), made as scripts/lab.sh makes node1..4, and
+        provisioned as a DBA would from the lab's topology.json: its Tibero instance booted and its CM
+        started and registered in its cluster (the shared CM file), so the cluster's other CMs see it;
+        nothing of the collection."""
+        name = container(node)
+        assert docker('container', 'inspect', name).returncode != 0, '%s exists already' % name
+        image = docker('container', 'inspect', '-f', '{{.Config.Image}}', container('node1'), check=True).stdout.strip()
+        self._provision(node, image)
+
+    def _provision(self, node, image):
+        name = container(node)
         docker('run', '-d', '--name', name, '--hostname', node, '--network', PREFIX, '--network-alias', node,
                '--mount', 'type=volume,source=%s-shared,target=/lab/shared' % PREFIX,
                '--label', 'org.tibero-cm.lab=1', image, '/opt/lab/bin/lab-init', check=True)
@@ -230,7 +274,7 @@ class Lab(object):
     def tibero(self, node, command, check=True, timeout=120):
         """A Tibero tool as the tibero user with the node's environment (CM_HOME beside CM_SID, ENV-1).
         A tbboot in `command` needs a terminal: run it as `script -q -e -c tbboot /dev/null` (TB-1)."""
-        tb_sid, cm_sid = SITE[node][1:3]
+        tb_sid, cm_sid = site(node)[1:3]
         script = 'export TB_HOME=%s TB_SID=%s CM_SID=%s CM_HOME=%s; export PATH=$TB_HOME/bin:$PATH; %s' % (
             TB_HOME, tb_sid, cm_sid, TB_HOME, command)
         return self.sh(node, script, user='tibero', check=check, timeout=timeout)
@@ -262,7 +306,7 @@ class Lab(object):
         return counts
 
     def tip_path(self, node):
-        return '%s/config/%s.tip' % (TB_HOME, SITE[node][2])
+        return '%s/config/%s.tip' % (TB_HOME, site(node)[2])
 
     def ls(self, node, directory):
         proc = docker('exec', container(node), 'ls', '-1', directory)

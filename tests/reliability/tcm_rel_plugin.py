@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """pytest plugin of `make reliability` (loaded with ``-p tcm_rel_plugin``, PYTHONPATH=tests/reliability).
 
-* the ``lab`` session fixture: one fresh 4-node lab (prefix tcm-rel) shared by tests/badinput and
+* the ``lab`` session fixture: one fresh 4-node lab (prefix tcm-rel; test_9_add_node.py, last, adds a
+  fifth node) shared by tests/badinput and
   tests/reliability, taken down at the end (TCM_REL_KEEP=1 keeps it; TCM_REL_REUSE=1 reuses a running
   one instead of making it fresh: for developing a single test only);
 * the ``figure(kind)`` marker: every test counts towards one figure, and the session ends with the
@@ -28,7 +29,7 @@ FIGURES = [
     ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
     ('day2', 'day-2 checks (audit, retire an agent)'),
     ('change', 'change checks (agent parameters, decommission)'),
-    ('nodes', 'node checks (agent-list guard, install host rebuilt)'),
+    ('nodes', 'node checks (agent-list guard, install host rebuilt, node added)'),
     ('rights', 'sudo-rights checks'),
     ('mitogen', 'mitogen checks (SSH + sudo)'),
 ]
