@@ -32,7 +32,7 @@ import pytest
 
 import lablib
 from test_2_interruption import assert_converged_and_healthy
-from test_7_nodes import INSTALL_AGENTS_TASK, RECORD, SCRIPTS, Watch, _flat, _task_block
+from test_7_nodes import AGENTS_TASK, RECORD, RESULT_JSON, SCRIPTS, Watch, _agent_results, _flat, _task_block
 
 pytestmark = pytest.mark.figure('nodes')
 
@@ -86,7 +86,7 @@ def test_a_new_node_whose_agent_joins_an_instance_list_stops_before_any_change(l
     assert 'APPLY_AGENT_ID_LIST: installed agent3,agent4, model agent3,agent4,agent5' in message, stopped
     assert "vendor's procedure for an installed instance" in message, stopped
     assert 'nothing was changed' in message and 'tibero_cm_instance_force_reinstall=true' in message, stopped
-    for task in ('ProSync agents | Render prs_install_agent.cfg', 'ProSync instance |', 'CM node | tbdown'):
+    for task in (AGENTS_TASK, 'ProSync instance |', 'CM node | tbdown'):
         assert 'TASK [' + task not in stopped.out, (task, stopped)
     assert lab.playbook('--tags', 'preflight').rc == 0  # takes over the failed run's lock, releases it
     after = lab.fingerprint(every)
@@ -111,7 +111,7 @@ def test_a_new_node_and_agent_join_the_running_site_and_only_that_node_is_instal
     # The site's inventory from now on (this suite runs last): node5 and agent5 in the model.
     lab.write_inventory(_node5_joins, extra_hosts=HOST_VARS)
     try:
-        run = lab.playbook(timeout=900)
+        run = lab.playbook('-v', timeout=900, extra_env=RESULT_JSON)
     finally:
         watch.stop()
         report = json.loads(lab.sh('node4', '/opt/lab/bin/lab-availability report --since %f' % since).stdout)
@@ -119,9 +119,10 @@ def test_a_new_node_and_agent_join_the_running_site_and_only_that_node_is_instal
     assert run.rc == 0, run
 
     # node5 alone ran the agent installer and restarted; prs_install.sh did not run again.
-    block = _task_block(run.out, INSTALL_AGENTS_TASK)
-    assert 'changed: [%s]' % node5 in block, block
-    assert all('changed: [%s]' % node not in block for node in others), block
+    results = _agent_results(run.out, others + [node5])
+    assert results[node5]['install']['ran'] and results[node5]['commands'], results[node5]
+    for node in others:
+        assert not results[node]['install']['ran'] and results[node]['commands'] == [], results[node]
     tbdown = _task_block(run.out, 'CM node | tbdown')
     assert 'changed: [%s]' % node5 in tbdown and all('[%s]' % node not in tbdown for node in others), tbdown
     assert 'ok: [node1]' in _task_block(run.out, 'ProSync instance | Run prs_install.sh once'), run
