@@ -44,6 +44,7 @@ RECORD = lablib.PRS_HOME + '/var/tibero_cm_prs_installed_' + lablib.INSTANCE_ID
 # One call per node (tibero.cm.prs_agent_node): the installer cfg, prs_install_agent.sh when this node's agent changed
 # or its outputs are missing, the CM script, the CM parameters. Whether the installer ran is in its result (-v, json).
 AGENTS_TASK = 'ProSync agents | Install the agent of this node'
+GUARD_TASK = "ProSync agents | Stop before any change if the model changes the installed instance's agent lists"
 RESULT_JSON = {'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json'}
 
 
@@ -141,10 +142,10 @@ def test_a_node_whose_agent_is_in_the_instance_s_lists_cannot_leave_without_the_
     assert 'the model changes the agent lists of the installed ProSync instance TAC2TAC' in message, stopped
     assert 'APPLY_AGENT_ID_LIST: installed agent3,agent4, model agent3' in message, stopped
     assert 'nothing was changed' in message and 'tibero_cm_instance_force_reinstall=true' in message, stopped
-    # Stopped at the first task of phase 2 (its guard, before any change of its own), on every host: nothing
-    # rendered, installed or restarted.
-    assert 'changed: [' not in _task_block(stopped.out, AGENTS_TASK), stopped
-    for task in ('ProSync instance |', 'CM node | tbdown'):
+    # Stopped at the first task of phase 2, the guard, on every host before any host changed anything: the
+    # agents step never started; nothing rendered, installed or restarted.
+    assert 'TASK [' + GUARD_TASK in stopped.out, stopped
+    for task in (AGENTS_TASK, 'ProSync instance |', 'CM node | tbdown'):
         assert 'TASK [' + task not in stopped.out, (task, stopped)
     # Verify (read only) reports agent4, still registered on node4's CM, as drift of a node the model no longer
     # has - from node3's `cmrctl show all` - and names the manual step; no run could prune it.
