@@ -433,13 +433,9 @@ def read_text(path, create=False):
     return decode(data), True
 
 
-def write_atomic(module, path, text):
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a part.
-
-    A temporary file in the same directory is written and fsync'ed, then renamed over ``path`` by
-    AnsibleModule.atomic_move, which keeps the old file's owner, group, mode and SELinux context
-    (a new file gets the umask's mode and the directory's group when it is setgid).
-    """
+def replace_file(path, text, place):
+    """Write ``text`` to a temporary file of ``path``'s directory (created 0600 by mkstemp, fsync'ed), then
+    ``place(tmp)`` puts it over ``path``; the temporary file is removed when anything fails."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
@@ -450,11 +446,21 @@ def write_atomic(module, path, text):
             handle.write(encode(text))
             handle.flush()
             os.fsync(handle.fileno())
-        module.atomic_move(tmp, path)
+        place(tmp)
     except Exception as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise KvFileError('cannot replace %s: %s' % (path, exc))
+        raise KvFileError('cannot replace %s: %s' % (path, getattr(exc, 'strerror', None) or exc))
+
+
+def write_atomic(module, path, text):
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a part.
+
+    The temporary file (replace_file) is renamed over ``path`` by AnsibleModule.atomic_move, which keeps
+    the old file's owner, group, mode and SELinux context (a new file gets the umask's mode and the
+    directory's group when it is setgid).
+    """
+    replace_file(path, text, lambda tmp: module.atomic_move(tmp, path))
 
 
 def plan_edit(text, wanted, state, insert='bottom', separator='=', uncomment=False):

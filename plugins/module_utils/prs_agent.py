@@ -15,10 +15,9 @@ __metaclass__ = type
 import difflib
 import os
 import re
-import tempfile
 
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
-    DuplicateKey, KvFileError, decode, displayable, edit_file, encode, normalize_value, unquote)
+    DuplicateKey, KvFileError, decode, displayable, edit_file, normalize_value, replace_file, unquote)
 from ansible_collections.tibero.cm.plugins.module_utils.prs_instance import key_values
 
 # ---------------------------------------------------------------------------------------------------
@@ -189,22 +188,7 @@ def put_file(path, text, mode, check_mode=False):
         return True, before
     if check_mode:
         return True, before
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
-    except (IOError, OSError) as exc:
-        raise KvFileError('cannot write in %s: %s' % (directory, exc.strerror or exc))
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(encode(text))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.rename(tmp, path)
-    except (IOError, OSError) as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise KvFileError('cannot replace %s: %s' % (path, exc.strerror or exc))
+    replace_file(path, text, lambda tmp: (os.chmod(tmp, mode), os.rename(tmp, path)))
     return True, before
 
 
