@@ -453,6 +453,21 @@ def replace_file(path, text, place):
         raise KvFileError('cannot replace %s: %s' % (path, getattr(exc, 'strerror', None) or exc))
 
 
+def write_file(path, text, mode):
+    """Replace ``path`` with ``text`` and ``mode``: the temporary file (replace_file, created 0600) gets ``mode``
+    before it is renamed over ``path``, so a file with secrets is never readable by others, not even for a moment."""
+    replace_file(path, text, lambda tmp: (os.chmod(tmp, mode), os.rename(tmp, path)))
+
+
+def write_state_file(path, text):
+    """A small state file of a run (a restart marker, an install or retry_cnt record): its directory created
+    (0755) when missing, the file replaced whole (write_file), mode 0644."""
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    write_file(path, text, 0o644)
+
+
 def write_atomic(module, path, text):
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never a part.
 

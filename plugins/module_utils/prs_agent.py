@@ -17,8 +17,9 @@ import os
 import re
 
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
-    DuplicateKey, KvFileError, decode, displayable, edit_file, normalize_value, replace_file, unquote)
+    DuplicateKey, KvFileError, decode, displayable, edit_file, normalize_value, unquote, write_file)
 from ansible_collections.tibero.cm.plugins.module_utils.prs_instance import key_values
+from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
 # ---------------------------------------------------------------------------------------------------
 # prs_install_agent.sh (vendor-facts PRS-6, PRS-7, PRS-16)
@@ -36,6 +37,17 @@ def outputs(prs_home, agent_ids):
 
 def missing_outputs(prs_home, agent_ids):
     return [path for path in outputs(prs_home, agent_ids) if not os.path.exists(path)]
+
+
+def run_installer(runner, prs_home, agent_ids):
+    """Run prs_install_agent.sh and return its stdout. CommandFailed when it fails, or when it ends without
+    writing the outputs of ``agent_ids`` (rc 0, the missing files named)."""
+    dummy, out, dummy = runner.run(INSTALL_ARGV, what='prs_install_agent.sh')
+    still = missing_outputs(prs_home, agent_ids)
+    if still:
+        raise CommandFailed('prs_install_agent.sh ended but did not write %s' % ', '.join(still), INSTALL_ARGV, 0,
+                            out, '')
+    return out
 
 
 def agent_entries(text):
@@ -188,7 +200,7 @@ def put_file(path, text, mode, check_mode=False):
         return True, before
     if check_mode:
         return True, before
-    replace_file(path, text, lambda tmp: (os.chmod(tmp, mode), os.rename(tmp, path)))
+    write_file(path, text, mode)
     return True, before
 
 

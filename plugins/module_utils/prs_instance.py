@@ -252,6 +252,22 @@ def read_record(path, instance_id):
     return state
 
 
+def shown_record(record):
+    """An install record as the modules return it: its parsed values, not its text."""
+    return dict((k, v) for k, v in record.items() if k != 'text')
+
+
+def read_instance(prs_home, instance_id, marker=None):
+    """(reading, record) of this host: the reading prs_instance_info returns - prs_instance.map, the install
+    marker (default_marker unless ``marker``), the install record - and the record with its text (check_lists)."""
+    here = read_map(map_path(prs_home), instance_id)
+    record = read_record(record_path(prs_home, instance_id), instance_id)
+    reading = dict(map=here, listed=here['listed'],
+                   marker=os.path.exists(marker or default_marker(prs_home, instance_id)),
+                   record=shown_record(record), recorded=record['exists'])
+    return reading, record
+
+
 def list_changes(installed, expected):
     """The differences between the installed agent lists and the model's, as prs_install.cfg lines."""
     installed, expected = normalize_lists(installed), normalize_lists(expected)

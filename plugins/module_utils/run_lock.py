@@ -20,6 +20,8 @@ import json
 import os
 import shutil
 
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import write_file
+
 OWNER_FILE = 'owner'
 
 
@@ -71,11 +73,7 @@ def read_owner(lock_dir):
 def take(lock_dir, owner):
     """mkdir the lock and record its owner; raise OSError (EEXIST) when a concurrent run just took it."""
     os.mkdir(lock_dir, 0o755)
-    path = os.path.join(lock_dir, OWNER_FILE)
-    with open(path + '.tmp', 'w') as handle:
-        handle.write(record(owner))
-    os.chmod(path + '.tmp', 0o644)
-    os.rename(path + '.tmp', path)
+    write_file(os.path.join(lock_dir, OWNER_FILE), record(owner), 0o644)
 
 
 def remove(lock_dir):

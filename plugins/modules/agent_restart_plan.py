@@ -124,6 +124,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.tibero.cm.plugins.module_utils import day2
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, write_state_file
 
 
 def read_text(path):
@@ -132,18 +133,6 @@ def read_text(path):
         return None
     with open(path) as handle:
         return handle.read()
-
-
-def write_marker(path, text):
-    """Write the marker atomically (mode 0644), creating its directory (0755)."""
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.rename(tmp, path)
 
 
 def main():
@@ -177,10 +166,10 @@ def main():
     if action and not module.check_mode:
         try:
             if action == 'write':
-                write_marker(marker, after)
+                write_state_file(marker, after)
             else:
                 os.unlink(marker)
-        except (IOError, OSError) as exc:
+        except (IOError, OSError, KvFileError) as exc:
             module.fail_json(msg='cannot %s the agent restart marker %s: %s' % (action, marker, exc), commands=[],
                              **decided)
     result = dict(decided, changed=action is not None, commands=[],

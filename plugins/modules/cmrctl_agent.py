@@ -175,6 +175,7 @@ from ansible_collections.tibero.cm.plugins.module_utils import cm_resource as cr
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 from ansible_collections.tibero.cm.plugins.module_utils.agent_script import script_problem
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import write_state_file
 
 PlanError = cr.PlanError
 
@@ -318,12 +319,7 @@ class Agent(cr.CmResource):
             if 'del' in actions and os.path.exists(record):
                 os.unlink(record)
         elif 'add' in actions or self.record_missing:
-            if not os.path.isdir(os.path.dirname(record)):
-                os.makedirs(os.path.dirname(record))
-            tmp = record + '.tmp'
-            with open(tmp, 'w') as handle:
-                handle.write('%d\n' % self.params['retry_cnt'])
-            os.rename(tmp, record)
+            write_state_file(record, '%d\n' % self.params['retry_cnt'])
 
     def read_grpname(self):
         """Which group the existing agent is in: from ``cmrctl show`` when it tells, else whether

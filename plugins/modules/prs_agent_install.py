@@ -115,7 +115,7 @@ stdout:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import INSTALL_ARGV, decide, missing_outputs
+from ansible_collections.tibero.cm.plugins.module_utils.prs_agent import INSTALL_ARGV, decide, missing_outputs, run_installer
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 
@@ -161,14 +161,9 @@ def main():
         runner.plan(INSTALL_ARGV)
         module.exit_json(**result)
     try:
-        dummy, out, dummy = runner.run(INSTALL_ARGV, what='prs_install_agent.sh')
+        out = run_installer(runner, params['prs_home'], wanted)
     except CommandFailed as exc:
         module.fail_json(changed=True, missing=missing, reasons=why, commands=runner.commands, **exc.fail_kwargs())
-    still = missing_outputs(params['prs_home'], wanted)
-    if still:
-        module.fail_json(msg='prs_install_agent.sh ended but did not write %s' % ', '.join(still), changed=True,
-                         cmd=INSTALL_ARGV, rc=0, stdout=out, stderr='', missing=missing, reasons=why,
-                         commands=runner.commands)
     result['stdout'] = out
     module.exit_json(**result)
 

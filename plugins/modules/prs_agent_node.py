@@ -250,7 +250,7 @@ class AgentNode(object):
         try:
             pi.check_lists(record, self.params['expected_lists'], instance_id, self.host)
         except pi.InstanceChangeRefused as exc:
-            raise NodeFailed(msg=str(exc), record=dict((k, v) for k, v in record.items() if k != 'text'))
+            raise NodeFailed(msg=str(exc), record=pi.shown_record(record))
 
     def install(self):
         """The installer cfg, then the installer when this node's own entry changed or its outputs are missing."""
@@ -270,16 +270,10 @@ class AgentNode(object):
             self.runner.plan(pa.INSTALL_ARGV)
             return
         try:
-            dummy, out, dummy = self.runner.run(pa.INSTALL_ARGV, what='prs_install_agent.sh')
+            self.result['install']['stdout'] = pa.run_installer(self.runner, self.prs_home, [agent])
         except CommandFailed as exc:
             self.script(failing=True)
             raise NodeFailed(**exc.fail_kwargs())
-        self.result['install']['stdout'] = out
-        still = pa.missing_outputs(self.prs_home, [agent])
-        if still:
-            self.script(failing=True)
-            raise NodeFailed(msg='prs_install_agent.sh ended but did not write %s' % ', '.join(still),
-                             cmd=pa.INSTALL_ARGV, rc=0, stdout=out, stderr='')
 
     def script(self, failing=False):
         """The node's CM script with bash and its own AGENT_ID, right after the installer (PRS-7, PRS-16)."""
@@ -312,11 +306,7 @@ class AgentNode(object):
         instance_id = self.params['instance_id']
         if instance_id is None:
             return
-        here = pi.read_map(pi.map_path(self.prs_home), instance_id)
-        record = pi.read_record(pi.record_path(self.prs_home, instance_id), instance_id)
-        self.result['instance'] = dict(
-            map=here, listed=here['listed'], marker=os.path.exists(pi.default_marker(self.prs_home, instance_id)),
-            record=dict((k, v) for k, v in record.items() if k != 'text'), recorded=record['exists'])
+        self.result['instance'] = pi.read_instance(self.prs_home, instance_id)[0]
 
     def run(self):
         self.guard()

@@ -191,7 +191,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.tibero.cm.plugins.module_utils import prs_agent as pa
 from ansible_collections.tibero.cm.plugins.module_utils import prs_instance as pi
-from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, write_state_file
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, Runner
 
@@ -203,18 +203,14 @@ def write_record(module):
     before = pi.read_record(path, params['instance_id'])
     text = pi.render_record(params['instance_id'], params['install_host'], params['lists'])
     changed = before['text'] != text
-    result = dict(changed=changed, record=dict((k, v) for k, v in before.items() if k != 'text'), commands=[])
+    result = dict(changed=changed, record=pi.shown_record(before), commands=[])
     if module._diff:
         result['diff'] = dict(before=before['text'] or '', after=text, before_header=path, after_header=path)
     if changed and not module.check_mode:
-        directory = os.path.dirname(path)
-        if not os.path.isdir(directory):
-            os.makedirs(directory)
-        tmp = '%s.tmp%d' % (path, os.getpid())
-        with open(tmp, 'w') as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.rename(tmp, path)
+        try:
+            write_state_file(path, text)
+        except KvFileError as exc:
+            module.fail_json(msg=str(exc), **result)
     module.exit_json(**result)
 
 

@@ -115,11 +115,8 @@ def main():
     problem = resource_name_problem(params, 'instance_id', what='a ProSync instance id')
     if problem:
         module.fail_json(msg=problem)
-    here = pi.read_map(pi.map_path(params['prs_home']), params['instance_id'])
-    marker = params['marker'] or pi.default_marker(params['prs_home'], params['instance_id'])
-    record = pi.read_record(pi.record_path(params['prs_home'], params['instance_id']), params['instance_id'])
-    result = dict(changed=False, map=here, listed=here['listed'], marker=os.path.exists(marker),
-                  record=dict((k, v) for k, v in record.items() if k != 'text'), recorded=record['exists'])
+    reading, record = pi.read_instance(params['prs_home'], params['instance_id'], params['marker'])
+    result = dict(reading, changed=False)
     if params['expected_lists'] is not None:
         try:
             pi.check_lists(record, params['expected_lists'], params['instance_id'],

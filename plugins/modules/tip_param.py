@@ -229,7 +229,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
-    KvFileError, edit_argument_spec, edit_file, parse_insert, wanted_from_params)
+    KvFileError, edit_argument_spec, edit_file, parse_insert, wanted_from_params, write_state_file)
 
 
 def tip_path(params):
@@ -246,14 +246,7 @@ def tip_path(params):
 
 def write_marker(path, content):
     """The restart marker, its directory created first (0755), the file replaced whole."""
-    directory = os.path.dirname(path)
-    if directory and not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    temp = path + '.tmp'
-    with open(temp, 'w') as handle:
-        handle.write(content + '\n')
-    os.chmod(temp, 0o644)
-    os.rename(temp, path)
+    write_state_file(path, content + '\n')
 
 
 def main():
@@ -281,12 +274,13 @@ def main():
         if params['restart_marker'] and result.get('changed'):
             result['restart_marker'] = params['restart_marker']
             if not module.check_mode:
-                write_marker(params['restart_marker'], params['restart_marker_content'])
+                try:
+                    write_marker(params['restart_marker'], params['restart_marker_content'])
+                except (IOError, OSError, KvFileError) as exc:
+                    module.fail_json(msg='the tip %s changed but its restart marker %s could not be written: %s'
+                                     % (path, params['restart_marker'], exc), commands=[], changed=True)
     except KvFileError as exc:
         module.fail_json(msg=str(exc), commands=[])
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='the tip %s changed but its restart marker %s could not be written: %s'
-                         % (path, params['restart_marker'], exc), commands=[], changed=True)
     module.exit_json(**result)
 
 

@@ -115,7 +115,7 @@ def test_a_marker_that_cannot_be_written_fails_with_the_decision(paths, monkeypa
     def refuse(*args, **kwargs):
         raise OSError(13, 'Permission denied')
 
-    monkeypatch.setattr(agent_restart_plan, 'write_marker', refuse)
+    monkeypatch.setattr(agent_restart_plan, 'write_state_file', refuse)
     with pytest.raises(AnsibleFailJson) as exc:
         _run(paths, cfg_changed=True)
     assert exc.value.result['msg'].startswith('cannot write the agent restart marker %s' % paths['marker'])

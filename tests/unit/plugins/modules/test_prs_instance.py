@@ -178,6 +178,17 @@ def test_record_only_writes_the_record_once_and_plans_it_in_check_mode(prs_home)
     assert run_module(prs_instance.main, args)['changed'] is False
 
 
+def test_record_only_that_cannot_replace_the_record_fails_naming_it_and_leaves_no_temporary_file(prs_home):
+    args = _args(prs_home, record_only=True, install_host='node1', lists=LISTS)
+    with mock.patch('os.rename', side_effect=OSError(28, 'No space left on device')):
+        with pytest.raises(AnsibleFailJson) as err:
+            run_module(prs_instance.main, args)
+    assert err.value.result['msg'] == 'cannot replace %s: No space left on device' % _record(prs_home)
+    assert os.listdir(os.path.dirname(_record(prs_home))) == []
+    written = run_module(prs_instance.main, args)  # the next run writes it
+    assert written['changed'] and oct(os.stat(_record(prs_home)).st_mode & 0o777) == oct(0o644)
+
+
 def test_record_only_needs_install_host_and_lists(prs_home):
     with pytest.raises(AnsibleFailJson) as err:
         run_module(prs_instance.main, _args(prs_home, record_only=True))

@@ -196,6 +196,22 @@ def test_a_sid_that_is_no_file_name_is_refused(tb_home, sid):
     assert sorted(os.listdir(os.path.join(tb_home, 'config'))) == ['cm_tibero1.tip']
 
 
+def test_a_restart_marker_that_cannot_be_written_fails_saying_the_tip_changed(tb_home, tmp_path, monkeypatch):
+    marker = str(tmp_path / 'state' / 'tsc-restart-in-progress')
+    args = dict(CM_ID_ARGS, tb_home=tb_home, restart_marker=marker, restart_marker_content='cm_tibero1 tibero1')
+
+    def refuse(path, text):
+        raise tip_param.KvFileError('cannot replace %s: No space left on device' % path)
+
+    monkeypatch.setattr(tip_param, 'write_state_file', refuse)
+    with pytest.raises(AnsibleFailJson) as err:
+        run_module(tip_param.main, args)
+    assert err.value.result['msg'] == ('the tip %s changed but its restart marker %s could not be written: cannot '
+                                       'replace %s: No space left on device'
+                                       % (os.path.join(tb_home, 'config', 'cm_tibero1.tip'), marker, marker))
+    assert err.value.result['changed'] is True and not os.path.exists(marker)
+
+
 def test_restart_marker_written_with_the_change_only(tb_home, tmp_path):
     marker = str(tmp_path / 'state' / 'tsc-restart-in-progress')
     args = dict(CM_ID_ARGS, tb_home=tb_home, restart_marker=marker, restart_marker_content='cm_tibero1 tibero1')
