@@ -39,6 +39,12 @@ NODES = ['node1', 'node2', 'node3', 'node4']
 TB_HOME = '/home/tibero/tibero/tibero7'
 PRS_HOME = '/home/prosync/example'
 STATE_DIR = '/var/tmp/tibero_cm'
+# "pid args" of a node's processes, without grep (and this pipeline), the CM's periodic `prs_agent --probe`,
+# and a process whose parent has the same args: the child a daemon forks to run a script (the CM runs its
+# agents' scripts every second) shows the daemon's args until it execs, and is not a second daemon.
+PROCESSES = ("ps -eo pid=,ppid=,args= | awk '{pid = $1; ppid = $2; $1 = \"\"; $2 = \"\"; sub(/^ +/, \"\"); "
+             "args[pid] = $0; parent[pid] = ppid} END {for (p in args) if (args[p] !~ /grep|--probe/ && "
+             "args[parent[p]] != args[p]) print p, args[p]}'")
 # The lab is reached as a site is: SSH as this login user (inventories/lab), key made per machine.
 LOGIN_USER = 'tcmadm'
 SSH_KEY = os.environ.get('TCM_LAB_SSH_KEY') or os.path.join(ROOT, 'build', 'lab', 'ssh', 'id_ed25519')
@@ -236,8 +242,7 @@ class Lab(object):
 
     def pids(self, node, pattern):
         """Sorted pids of the processes of ``node`` whose args match the extended regex ``pattern``."""
-        out = self.sh(node, 'ps -eo pid=,args= | grep -E %s | grep -v -e grep -e "--probe" || true'
-                      % shlex.quote(pattern), check=False).stdout
+        out = self.sh(node, PROCESSES + ' | grep -E %s || true' % shlex.quote(pattern), check=False).stdout
         return sorted(line.split()[0] for line in out.splitlines() if line.strip())
 
     def write_conf(self, values):
@@ -359,8 +364,7 @@ class Lab(object):
         script = (
             'cd / && for d in %s/config %s/install %s/config %s/bin %s; do '
             '[ -d "$d" ] && find "$d" -type f -print0 | sort -z | xargs -0 -r md5sum; done; '
-            # Long-lived processes only: the CM's periodic `prs_agent --probe` comes and goes every second.
-            'ps -eo args | grep -E "tbsvr|tbcm|prs_agent" | grep -v -e grep -e "--probe" | sort'
+            + PROCESSES + ' | grep -E "tbsvr|tbcm|prs_agent" | cut -d" " -f2- | sort'
         ) % (TB_HOME, PRS_HOME, PRS_HOME, PRS_HOME, STATE_DIR)
         result = {}
         for node in nodes or NODES:
