@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import hashlib
 import os
 import re
 
@@ -252,9 +253,27 @@ def read_record(path, instance_id):
     return state
 
 
+def text_digest(text):
+    """The SHA-256 of a record's text (None without a text): enough to tell on the controller whether
+    record_only would rewrite it (the record holds no secret, but the text stays off the results)."""
+    return None if text is None else hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
 def shown_record(record):
-    """An install record as the modules return it: its parsed values, not its text."""
-    return dict((k, v) for k, v in record.items() if k != 'text')
+    """An install record as the modules return it: its parsed values and the digest of its text, not its text."""
+    shown = dict((k, v) for k, v in record.items() if k != 'text')
+    shown['digest'] = text_digest(record.get('text'))
+    return shown
+
+
+def record_current(reading, instance_id, install_host, lists):
+    """Whether the install record a host's reading shows (prs_instance_info, prs_agent_node ``instance``) is
+    exactly the one record_only would write, so that the write can be skipped. No reading, no record, an
+    unreadable record: not current (record_only runs and decides on the host)."""
+    record = (reading or {}).get('record') or {}
+    if not record.get('digest'):
+        return False
+    return record['digest'] == text_digest(render_record(instance_id, install_host, lists))
 
 
 def read_instance(prs_home, instance_id, marker=None):

@@ -14,6 +14,7 @@ from unittest import mock
 import pytest
 from ansible.module_utils import basic
 
+from ansible_collections.tibero.cm.plugins.module_utils import prs_instance as pi
 from ansible_collections.tibero.cm.plugins.modules import prs_instance, prs_instance_info
 from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, FakeRunCommand, Step, run_module)
@@ -324,3 +325,28 @@ def test_cfg_content_is_no_log_and_not_with_record_only(prs_home):
         run_module(prs_instance.main, _args(prs_home, record_only=True, install_host='node1',
                                             lists=dict(ext=['agent1'], apply='agent3', llob='agent3'), cfg_content=CFG))
     assert 'cfg_content' in err.value.result['msg']
+
+
+def test_record_current_says_exactly_when_record_only_would_write_nothing(prs_home):
+    """roles/prosync_instance skips record_only on a host whose reading shows the record current: that must
+    be true exactly when the module would not change the file."""
+    args = _args(prs_home, record_only=True, install_host='node1', lists=LISTS)
+    info = dict(prs_home=prs_home, instance_id='TAC2TAC', host='node3')
+    before = run_module(prs_instance_info.main, info)
+    assert before['record']['digest'] is None
+    assert not pi.record_current(before, 'TAC2TAC', 'node1', LISTS)
+    run_module(prs_instance.main, args)
+    reading = run_module(prs_instance_info.main, info)
+    assert 'text' not in reading['record'] and len(reading['record']['digest']) == 64
+    assert pi.record_current(reading, 'TAC2TAC', 'node1', LISTS)
+    assert run_module(prs_instance.main, args)['changed'] is False
+    for other in (dict(install_host='node2'), dict(lists=dict(LISTS, apply='agent4,agent3'))):
+        assert not pi.record_current(reading, 'TAC2TAC', other.get('install_host', 'node1'), other.get('lists', LISTS))
+        assert run_module(prs_instance.main, dict(args, **other), check_mode=True)['changed'] is True
+    # The same values in another text (a comment added by hand): not current, and record_only rewrites it.
+    with open(_record(prs_home), 'a') as handle:
+        handle.write('# edited\n')
+    edited = run_module(prs_instance_info.main, info)
+    assert edited['record']['valid'] and not pi.record_current(edited, 'TAC2TAC', 'node1', LISTS)
+    assert run_module(prs_instance.main, args)['changed'] is True
+    assert not pi.record_current(None, 'TAC2TAC', 'node1', LISTS)
