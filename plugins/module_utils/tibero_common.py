@@ -164,10 +164,11 @@ def read_show(runner, cmrctl, args, parse, down_ok=False):
         raise CommandFailed('cannot read the output of %s: %s' % (' '.join(argv), exc), argv, rc, out, err)
 
 
-def poll(read, done, timeout, interval=1.0):
-    """Call ``read()`` until ``done(value)`` or ``timeout`` seconds passed; return the last value."""
+def poll(read, done, timeout, interval=1.0, first=None):
+    """Call ``read()`` until ``done(value)`` or ``timeout`` seconds passed; return the last value. ``first``: a
+    value just read, taken as the first reading."""
     deadline = time.monotonic() + timeout
-    value = read()
+    value = read() if first is None else first
     while not done(value) and time.monotonic() < deadline:
         time.sleep(interval)
         value = read()

@@ -65,6 +65,32 @@ options:
     description: Seconds to wait after C(tbboot) / C(tbdown) for the instance to be up (open) / down.
     type: int
     default: 60
+  wait_cm_listing:
+    description:
+      - With O(state=started) and O(cm_sid), the instance counts as started only once this node's C(cmrctl show)
+        lists its C(db) resource up (C(UP(NRML)) for a normal boot), not by its C(tbsvr) process alone: what the
+        next node of a rolling restart needs before it stops. An instance already up by its process is waited
+        for (O(wait_timeout)) without a second boot.
+    type: bool
+    default: false
+  serving_peers:
+    description:
+      - With O(state=stopped), the other instances of the cluster (their SIDs) that must be C(UP(NRML)) in
+        C(cmrctl show all) before this one is shut down, so that the cluster keeps serving. When one is not, the task
+        fails before any command (nothing stopped).
+      - Only an instance that C(cmrctl show all) itself lists C(UP(NRML)) is guarded: one already down (or whose
+        CM does not answer) takes no service away by staying down.
+    type: list
+    elements: str
+    default: []
+  restart_marker:
+    description:
+      - A file that says the node is down on purpose (a restart under way), so that an interrupted run finishes
+        the restart next time (M(tibero.cm.tibero_node_info) reads it).
+      - With O(state=stopped), written (C(<cm_sid> <tb_sid>), its directory created C(0755) when missing) before
+        any command; with O(state=started), removed once the instance is up. Neither counts as a change, nor
+        happens in check mode.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -86,6 +112,16 @@ EXAMPLES = r'''
     tb_sid: tibero1
     cm_sid: cm_tibero1
     state: started
+  become: true
+  become_user: tibero
+
+- name: One node of a rolling restart - stop only while the other instance serves, marking the restart
+  tibero.cm.tibero_instance:
+    tb_sid: tibero2
+    cm_sid: cm_tibero2
+    state: stopped
+    serving_peers: [tibero1]
+    restart_marker: /var/tmp/tibero_cm/restart-in-progress
   become: true
   become_user: tibero
 
@@ -123,6 +159,12 @@ state_source:
   returned: always
   type: str
   sample: cm
+marker:
+  description: What happened to O(restart_marker) - V(written), V(removed), or null (not given, nothing to remove,
+    or check mode).
+  returned: always
+  type: str
+  sample: written
 diff:
   description: State and mode before and after.
   returned: in diff mode
@@ -141,6 +183,7 @@ except ImportError:  # Python 2
 
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, write_state_file
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, ToolNotFound, find_tool
 
 # CM STATUS of a db resource -> boot mode.
@@ -214,10 +257,21 @@ def down_argv(tbdown, down_mode):
     return [tbdown] + ([down_mode] if down_mode != 'normal' else [])
 
 
-def reached(current, state, boot_mode):
+def reached(current, state, boot_mode, cm_listed=False):
+    """Whether ``current`` is ``state`` (in ``boot_mode``); with ``cm_listed``, a start counts only as the CM lists it."""
     if state == 'stopped':
         return current['state'] == 'stopped'
-    return current['state'] == 'started' and (boot_mode is None or current['mode'] == boot_mode)
+    return (current['state'] == 'started' and (boot_mode is None or current['mode'] == boot_mode)
+            and (not cm_listed or current['state_source'] == 'cm'))
+
+
+def peers_not_serving(parsed, sid, peers):
+    """The SIDs of ``peers`` that ``cmrctl show all`` (``parse_nodes``) does not list UP(NRML), or [] when ``sid``
+    itself is not listed UP(NRML) there (a node already down takes no service away: nothing to guard)."""
+    statuses = dict(((row['name'], row['status']) for row in (parsed or {}).get('resources', []) if row['type'] == 'db'))
+    if statuses.get(sid) != 'UP(NRML)':
+        return []
+    return [peer for peer in peers if statuses.get(peer) != 'UP(NRML)']
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -285,6 +339,11 @@ class Instance(object):
             actions = plan(current, state, boot_mode)
         except PlanError as exc:
             self.module.fail_json(msg='%s: %s' % (self.sid, exc), commands=[], **current)
+        if state == 'stopped' and self.params['serving_peers']:
+            self.guard_peers()
+        marker = None
+        if state == 'stopped':
+            marker = self.mark('written')
         after = current
         if actions:
             after = self.predicted(state, boot_mode, current['state_source'])
@@ -293,11 +352,44 @@ class Instance(object):
                 self.runner.plan(argv)
             else:
                 after = self.execute(argv, data, state, boot_mode)
-        result = dict(changed=bool(actions), commands=self.runner.commands, **after)
+        elif state == 'started' and not self.module.check_mode and not self.reached(current, state, boot_mode):
+            after = self.wait(None, current, state, boot_mode)
+        if state == 'started':
+            marker = self.mark('removed')
+        result = dict(changed=bool(actions), commands=self.runner.commands, marker=marker, **after)
         if self.module._diff:
             result['diff'] = tc.result_diff(dict(state=current['state'], mode=current['mode']),
                                             dict(state=after['state'], mode=after['mode']))
         self.module.exit_json(**result)
+
+    def reached(self, current, state, boot_mode):
+        return reached(current, state, boot_mode, self.params['wait_cm_listing'] and self.cmrctl is not None)
+
+    def guard_peers(self):
+        """Fail before any command when stopping this instance would leave its cluster without a serving peer."""
+        parsed = tc.read_show(self.runner, self.cmrctl, ['all'], cs.parse_nodes, down_ok=True) if self.cmrctl else None
+        missing = peers_not_serving(parsed, self.sid, self.params['serving_peers'])
+        if missing:
+            self.module.fail_json(
+                msg='refusing to stop %s: the cluster would lose service; not UP(NRML) in cmrctl show all: %s. '
+                    'Nothing was stopped.' % (self.sid, ', '.join(missing)),
+                commands=self.runner.commands, changed=False, peers_not_serving=missing)
+
+    def mark(self, what):
+        """Write ('written') or remove ('removed') the restart marker; what was done, or None."""
+        path = self.params['restart_marker']
+        if not path or self.module.check_mode or (what == 'removed' and not os.path.lexists(path)):
+            return None
+        try:
+            if what == 'written':
+                write_state_file(path, '%s %s\n' % (self.params['cm_sid'] or '', self.sid))
+            else:
+                os.unlink(path)
+        except (KvFileError, IOError, OSError) as exc:
+            self.module.fail_json(msg='%s: the restart marker %s could not be %s: %s'
+                                  % (self.sid, path, what, getattr(exc, 'strerror', None) or exc),
+                                  commands=self.runner.commands, changed=bool(self.runner.commands))
+        return what
 
     def predicted(self, state, boot_mode, source):
         if state == 'stopped':
@@ -326,10 +418,24 @@ class Instance(object):
         rc, out, err = self.runner.run(argv, data=data)
         if BOOT_FAILED in out:
             raise CommandFailed('%s reported BOOT FAILED' % ' '.join(argv), argv, rc, out, err)
-        current = tc.poll(self.read, lambda c: reached(c, state, boot_mode), self.params['wait_timeout'])
-        if not reached(current, state, boot_mode):
+        return self.wait((argv, rc, out, err), None, state, boot_mode)
+
+    def wait(self, ran, current, state, boot_mode):
+        """Read again until ``state`` is reached (wait_timeout); fail saying what was read last. ``ran``: the
+        (argv, rc, stdout, stderr) of the command just run, or None when none was needed."""
+        current = tc.poll(self.read, lambda c: self.reached(c, state, boot_mode), self.params['wait_timeout'],
+                          first=current)
+        if not self.reached(current, state, boot_mode):
+            seen = current['status']
+            if self.params['wait_cm_listing'] and current['state'] == 'started' and current['state_source'] != 'cm':
+                seen += ' by its process, not listed by cmrctl show'
+            if ran is None:
+                self.module.fail_json(msg='%s: the instance is %s after %s seconds'
+                                      % (self.sid, seen, self.params['wait_timeout']),
+                                      commands=self.runner.commands, changed=False)
+            argv, rc, out, err = ran
             self.module.fail_json(msg='%s: %s returned but the instance is %s after %s seconds'
-                                  % (self.sid, ' '.join(argv), current['status'], self.params['wait_timeout']),
+                                  % (self.sid, ' '.join(argv), seen, self.params['wait_timeout']),
                                   cmd=argv, rc=rc, stdout=out, stderr=err, commands=self.runner.commands,
                                   changed=True)
         return current
@@ -344,6 +450,9 @@ def main():
                        choices=['normal', 'post_tx', 'immediate', 'switchover', 'abort', 'abnormal', 'clean']),
         use_pty=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=60),
+        wait_cm_listing=dict(type='bool', default=False),
+        serving_peers=dict(type='list', elements='str', default=[]),
+        restart_marker=dict(type='path'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     tc.run_module(module, Instance, required=('tb_sid',))

@@ -248,3 +248,97 @@ def test_missing_tb_sid_is_reported(tb_home, monkeypatch):
 
 def test_list_processes_reads_this_process():
     assert any(argv and 'pytest' in ' '.join(argv) for _comm, argv, _home in ti.list_processes())
+
+
+# --------------------------------------------------------------------------------------------------
+# One node of a rolling restart: the peers' gate, the restart marker, the CM's own listing awaited.
+
+PEER_UP = SHOW_UP.replace('cm_tibero1', 'cm_tibero2').replace('tibero1 UP(NRML)', 'tibero2 UP(NRML)').replace(
+    'inc1', 'inc2')
+SHOW_ALL_BOTH_UP = SHOW_UP + PEER_UP
+SHOW_ALL_PEER_DOWN = SHOW_UP + PEER_UP.replace('tibero2 UP(NRML)', 'tibero2     DOWN')
+
+
+def _show_all(tb_home, out):
+    return Step([_bin(tb_home, 'cmrctl'), 'show', 'all'], out=out)
+
+
+@pytest.mark.parametrize('show_all, missing', [
+    (SHOW_ALL_BOTH_UP, []),
+    (SHOW_ALL_PEER_DOWN, ['tibero2']),
+    (SHOW_UP, ['tibero2']),                                          # the peer not listed at all
+    (SHOW_ALL_PEER_DOWN.replace('tibero1 UP(NRML)', 'tibero1     DOWN'), []),   # this one down: nothing to guard
+    (None, []),                                                      # the CM does not answer
+], ids=['peer-up', 'peer-down', 'peer-missing', 'self-down', 'no-cm'])
+def test_peers_not_serving(show_all, missing):
+    from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+    parsed = cs.parse_nodes(show_all) if show_all else None
+    assert ti.peers_not_serving(parsed, 'tibero1', ['tibero2']) == missing
+
+
+def test_a_node_whose_peer_does_not_serve_is_not_stopped_nor_marked(tb_home, tmp_path):
+    marker = str(tmp_path / 'state' / 'restart-in-progress')
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP), _show_all(tb_home, SHOW_ALL_PEER_DOWN)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, _args(tb_home, state='stopped', serving_peers=['tibero2'], restart_marker=marker), fake)
+    fake.assert_all_used()
+    assert exc.value.result['msg'] == ('refusing to stop tibero1: the cluster would lose service; not UP(NRML) in '
+                                       'cmrctl show all: tibero2. Nothing was stopped.')
+    assert exc.value.result['commands'] == [] and not os.path.exists(marker)
+
+
+def test_a_restart_marks_the_node_before_tbdown_and_clears_the_mark_once_listed_up(tb_home, tmp_path):
+    marker = str(tmp_path / 'state' / 'restart-in-progress')
+    seen = []
+    tbdown = Step([_bin(tb_home, 'tbdown'), 'immediate'], out='Tibero instance terminated (IMMEDIATE mode).\n',
+                  effect=lambda: seen.append(os.path.exists(marker)))
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP), _show_all(tb_home, SHOW_ALL_BOTH_UP), tbdown,
+                           _show(tb_home, SHOW_DOWN)])
+    stopped = run_module(ti.main, _args(tb_home, state='stopped', serving_peers=['tibero2'], restart_marker=marker),
+                         fake)
+    fake.assert_all_used()
+    assert (stopped['changed'], stopped['marker'], stopped['state']) == (True, 'written', 'stopped')
+    assert seen == [True]     # the marker was there when tbdown ran
+    assert open(marker).read() == 'cm_tibero1 tibero1\n' and oct(os.stat(marker).st_mode & 0o777) == oct(0o644)
+    # The boot: the process is up at once, the CM lists it a poll later; only then is the marker removed.
+    processes = [REAL_TBSVR]
+    fake = FakeRunCommand([_show(tb_home, SHOW_DOWN), Step(_pty(tb_home), out=BOOT_OUT),
+                           _show(tb_home, SHOW_UP.replace('tibero1 UP(NRML)', 'tibero9 UP(NRML)')),
+                           _show(tb_home, SHOW_UP)])
+    with mock.patch('time.sleep'), mock.patch(GET_BIN_PATH, side_effect=_which), \
+            mock.patch.object(ti, 'list_processes', return_value=processes):
+        started = run_module(ti.main, _args(tb_home, wait_cm_listing=True, restart_marker=marker), fake)
+    fake.assert_all_used()
+    assert (started['changed'], started['marker'], started['status'], started['state_source']) == (
+        True, 'removed', 'UP(NRML)', 'cm')
+    assert not os.path.exists(marker)
+
+
+def test_check_mode_neither_writes_nor_removes_the_marker(tb_home, tmp_path):
+    marker = str(tmp_path / 'restart-in-progress')
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP), _show_all(tb_home, SHOW_ALL_BOTH_UP)])
+    planned = run_module(ti.main, _args(tb_home, state='stopped', serving_peers=['tibero2'], restart_marker=marker),
+                         fake, check_mode=True)
+    assert planned['changed'] and planned['marker'] is None and not os.path.exists(marker)
+    with open(marker, 'w') as handle:
+        handle.write('cm_tibero1 tibero1\n')
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP)])
+    kept = run_module(ti.main, _args(tb_home, restart_marker=marker), fake, check_mode=True)
+    assert (kept['changed'], kept['marker']) == (False, None) and os.path.exists(marker)
+    # A real run with the instance already up removes it, without a boot.
+    fake = FakeRunCommand([_show(tb_home, SHOW_UP)])
+    removed = run_module(ti.main, _args(tb_home, restart_marker=marker), fake)
+    assert (removed['changed'], removed['marker'], removed['commands']) == (False, 'removed', [])
+    assert not os.path.exists(marker)
+
+
+def test_an_instance_up_by_its_process_only_is_awaited_in_the_cm_without_a_second_boot(tb_home):
+    not_listed = SHOW_UP.replace('tibero1 UP(NRML)', 'tibero9 UP(NRML)')
+    fake = FakeRunCommand([_show(tb_home, not_listed)])
+    with mock.patch('time.sleep'), mock.patch.object(ti, 'list_processes', return_value=[REAL_TBSVR]), \
+            pytest.raises(AnsibleFailJson) as exc:
+        run_module(ti.main, _args(tb_home, wait_cm_listing=True, wait_timeout=0), fake)
+    fake.assert_all_used()
+    assert exc.value.result['msg'] == ('tibero1: the instance is UP(NRML) by its process, not listed by cmrctl '
+                                       'show after 0 seconds')
+    assert exc.value.result['commands'] == []
