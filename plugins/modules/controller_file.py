@@ -22,7 +22,7 @@ description:
     C(tibero_cm_drill_report_path)), where M(ansible.builtin.copy) delegated to localhost started two module
     processes for each report.
   - The file is replaced whole and atomically (a temporary file of the same directory, created 0600, given
-    O(mode), then renamed over O(dest)): a reader sees the old or the new file, never a part. The new file
+    O(mode), then renamed over O(dest)), so a reader sees the old or the new file, never a part. The new file
     belongs to the user running C(ansible-playbook).
   - Nothing is written, and the result is V(changed=false), when O(dest) already holds O(content) with O(mode).
     When only the mode differs, the mode is set and the content left alone.
