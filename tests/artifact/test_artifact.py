@@ -131,8 +131,8 @@ def test_tarball_runs_no_lab_tool(tarball):
 
 def test_tarball_ships_every_plugin_role_and_playbook(members):
     shipped = set(members)
-    for top in ('plugins/modules', 'plugins/module_utils', 'plugins/filter', 'plugins/doc_fragments',
-                'playbooks'):
+    for top in ('plugins/action', 'plugins/modules', 'plugins/module_utils', 'plugins/filter',
+                'plugins/doc_fragments', 'playbooks'):
         for name in os.listdir(os.path.join(ROOT, top)):
             if name != '__pycache__':
                 assert '%s/%s' % (top, name) in shipped, '%s/%s' % (top, name)
