@@ -26,7 +26,7 @@ FIGURES = [
     ('interruption', 'interruption points survived'),
     ('badinput', 'bad inputs rejected'),
     ('secrets', 'secret-leak checks'),
-    ('faults', 'fault checks (node down, concurrent runs, hangs, lock, unreadable map, check mode)'),
+    ('faults', 'fault checks (node down, health gate, concurrent runs, hangs, lock, unreadable map, check mode)'),
     ('day2', 'day-2 checks (audit, retire an agent)'),
     ('change', 'change checks (agent parameters, decommission)'),
     ('nodes', 'node checks (agent-list guard, install host rebuilt, node added)'),

@@ -16,6 +16,7 @@
 * A lock directory without owner record is named, and tibero_cm_lock_break clears it.
 * Node down at start (last: it is the most disruptive): preflight names the node and stops before
   touching any other node; tibero_cm_allow_unreachable=true proceeds with the reachable ones.
+* The health gate: with a node's peer powered off and left out, its restart refuses to stop it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -250,4 +251,38 @@ def test_node_down_at_start_stops_before_touching_any_node_and_the_option_procee
         lab.sh('node4', '/opt/lab/bin/lab-provision', check=False, timeout=300)
     rerun = lab.playbook()
     assert rerun.rc == 0, rerun
+    assert_converged_and_healthy(lab, installs)
+
+
+def test_the_health_gate_keeps_a_node_up_while_its_peer_does_not_serve(lab):
+    """node3 needs its CM restart, node4 (its cluster's other DB) is powered off and left out
+    (tibero_cm_allow_unreachable=true): the restart refuses to stop node3 (tibero_instance serving_peers, read
+    from node3's cmrctl show all), before any command, and says how to override; node3 keeps serving."""
+    installs = lab.install_counts()
+    _drop_cm_id('node3')(lab)
+    tb_sid = lablib.SITE['node3'][1]
+    peer_sid = lablib.SITE['node4'][1]
+    down = lab.unreachable_inventory('node4')
+    assert lablib.docker('stop', '-t', '1', lablib.container('node4')).returncode == 0
+    try:
+        # The gate reads node3's CM: wait until it no longer lists node4's DB UP(NRML).
+        lab.wait_for(lambda: not any(r['type'] == 'db' and r['name'] == peer_sid and r['status'] == 'UP(NRML)'
+                                     for r in lab.show_all('node3')), timeout=120, what='node3 to see node4 down')
+        pids = lab.pids('node3', 'tbsvr|tbcm')
+        refused = lab.playbook('-e', 'tibero_cm_allow_unreachable=true', inventory=down, timeout=600)
+        assert refused.rc != 0, refused
+        message = _flat(_fail_message(refused.out))
+        assert 'refusing to stop %s' % tb_sid in message and peer_sid in message, refused
+        assert 'Nothing was stopped' in message and 'tibero_cm_restart_all_at_once=true' in message, refused
+        # No recovery of a node that was never stopped, and nothing of it touched.
+        assert 'Bringing the node back up' not in refused.out and 'CM node | tbcm -d' not in refused.out, refused
+        assert lab.pids('node3', 'tbsvr|tbcm') == pids
+        assert _cm_id(lab, 'node3') is None
+        assert lab.sh('node3', 'test -e %s/restart-in-progress' % lablib.STATE_DIR, check=False).returncode != 0
+    finally:
+        lablib.docker('start', lablib.container('node4'))
+        lab.sh('node4', '/opt/lab/bin/lab-provision', check=False, timeout=300)
+    rerun = lab.playbook()
+    assert rerun.rc == 0, rerun
+    assert _cm_id(lab, 'node3') == '0'
     assert_converged_and_healthy(lab, installs)
