@@ -81,8 +81,8 @@ marker:
   type: bool
 record:
   description: This host's install record of the instance (M(tibero.cm.prs_instance) O(tibero.cm.prs_instance#module:record_only)) -
-    C(path), C(exists), C(readable), C(valid), C(install_host), C(lists), C(error), and C(digest) (the SHA-256 of its text,
-    null without one: P(tibero.cm.prs_instance_record_current#filter) tells from it whether the record is current).
+    C(path), C(exists), C(readable), C(valid), C(install_host), C(lists), C(error), and C(digest) (the SHA-256 of its text, or
+    null without one; P(tibero.cm.prs_instance_record_current#filter) tells from it whether the record is current).
   returned: always
   type: dict
 recorded:

@@ -68,8 +68,8 @@ options:
   wait_cm_listing:
     description:
       - With O(state=started) and O(cm_sid), the instance counts as started only once this node's C(cmrctl show)
-        lists its C(db) resource up (C(UP(NRML)) for a normal boot), not by its C(tbsvr) process alone: what the
-        next node of a rolling restart needs before it stops. An instance already up by its process is waited
+        lists its C(db) resource up (C(UP(NRML)) for a normal boot), not by its C(tbsvr) process alone (what the
+        next node of a rolling restart needs before it stops). An instance already up by its process is waited
         for (O(wait_timeout)) without a second boot.
     type: bool
     default: false
@@ -78,7 +78,7 @@ options:
       - With O(state=stopped), the other instances of the cluster (their SIDs) that must be C(UP(NRML)) in
         C(cmrctl show all) before this one is shut down, so that the cluster keeps serving. When one is not, the task
         fails before any command (nothing stopped).
-      - Only an instance that C(cmrctl show all) itself lists C(UP(NRML)) is guarded: one already down (or whose
+      - Only an instance that C(cmrctl show all) itself lists C(UP(NRML)) is guarded; one already down (or whose
         CM does not answer) takes no service away by staying down.
     type: list
     elements: str
