@@ -30,6 +30,20 @@ def prs_all_running(prs, agent_ids):
     return dict(ok=ok, down=down)
 
 
+def agent_state_paths(node, state_dir):
+    """{marker, record} of ``node``'s agent (an entry of tibero_cm_model.by_host) in ``state_dir``."""
+    return day2.agent_state_paths(state_dir, ((node or {}).get('agent') or {}).get('id'))
+
+
+def agent_restart_read(node_info, node, state_dir, cfg_changed=False, cm_restart=False):
+    """The agent restart decision from this run's tibero_node_info reading (``resources``, ``state_files``),
+    with ``known`` and ``marker_action``: tibero.cm.agent_restart_plan runs only when the reading does not
+    settle it (not known) or the marker must change (module_utils/day2.py agent_restart_from_reading)."""
+    node_info = node_info or {}
+    return day2.agent_restart_from_reading(node, node_info.get('resources'), bool(cfg_changed), bool(cm_restart),
+                                           agent_state_paths(node, state_dir), node_info.get('state_files'))
+
+
 def decommission_plan(model, remove_tsc=False, hosts=None):
     """The decommission's ordered steps and the lines that print them (module_utils/day2.py)."""
     return day2.decommission_plan(model, bool(remove_tsc), hosts)
@@ -39,5 +53,6 @@ class FilterModule(object):
     """tibero.cm day-2 filters."""
 
     def filters(self):
-        return {'agent_restart': agent_restart, 'prs_handed_over': prs_handed_over,
+        return {'agent_restart': agent_restart, 'agent_state_paths': agent_state_paths,
+                'agent_restart_read': agent_restart_read, 'prs_handed_over': prs_handed_over,
                 'prs_all_running': prs_all_running, 'decommission_plan': decommission_plan}

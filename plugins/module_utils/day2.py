@@ -156,3 +156,29 @@ def decommission_plan(model, remove_tsc=False, hosts=None):
     lines.append('Kept: the ProSync installation and its objects in both databases, prs_<CM_ID>.sh and the '
                  'agent cfgs; site.yml rebuilds the site.')
     return dict(steps=steps, lines=lines, groups=groups, agents=agents, restart=restart, batch=batch, tsc=tsc)
+
+
+# The agent restart's two small state files on a node, named in one place for the roles and tibero_node_info.
+AGENT_RESTART_MARKER = 'agent-restart-pending'
+
+
+def agent_state_paths(state_dir, agent_id):
+    """{marker, record}: the agent restart marker and the record of the ``--retry_cnt`` agent ``agent_id`` was
+    registered with, in ``state_dir``."""
+    return dict(marker='%s/%s' % (state_dir, AGENT_RESTART_MARKER),
+                record='%s/agent-%s.retry_cnt' % (state_dir, agent_id or 'none'))
+
+
+def agent_restart_from_reading(node, resources, cfg_changed, cm_restart, paths, state_files):
+    """The agent_restart decision from what tibero_node_info read before any change (its ``state_files``:
+    {path: text, or None when absent}), with ``marker_action`` (day2.marker_action) and ``known``.
+
+    ``known`` is false when the reading lacks either file's entry (not read: the module must read them);
+    tibero.cm.agent_restart_plan only has to run when it is false or the marker must be written or removed -
+    otherwise the same rules on the same inputs give the same answer without a module start."""
+    files = state_files or {}
+    known = paths['marker'] in files and paths['record'] in files
+    pending = files.get(paths['marker']) is not None
+    decided = agent_restart(node, resources, cfg_changed, pending, cm_restart,
+                            recorded_retry_cnt(files.get(paths['record'])))
+    return dict(decided, known=known, marker_action=marker_action(pending, decided['restart']))

@@ -58,6 +58,15 @@ options:
     type: list
     elements: path
     default: []
+  state_files:
+    description:
+      - Small state files of the collection on this node (text, at most 64 KiB each) to read back with the rest, so
+        that later steps can decide without reading the node again (the roles pass the agent restart marker and
+        retry_cnt record, P(tibero.cm.agent_restart_read#filter)). A file that exists but cannot be read fails the
+        task, naming it.
+    type: list
+    elements: path
+    default: []
   transition_statuses:
     description: Statuses of a resource in transition; any of them on this node is a problem.
     type: list
@@ -115,6 +124,11 @@ marker:
   description: Whether the marker of an interrupted restart exists.
   returned: always
   type: bool
+state_files:
+  description: Each path of O(state_files) with its text, or null when it does not exist.
+  returned: always
+  type: dict
+  sample: {"/var/tmp/tibero_cm/agent-restart-pending": null, "/var/tmp/tibero_cm/agent-agent1.retry_cnt": "3\n"}
 observer_running:
   description: With O(expect=observer), whether the observer answered its C(cmrctl show) with its table; else null.
   returned: always
@@ -153,6 +167,7 @@ def main():
         expect=dict(type='str', choices=['open', 'recovery', 'observer'], default='open'),
         marker=dict(type='path', required=True),
         resume_markers=dict(type='list', elements='path', default=[]),
+        state_files=dict(type='list', elements='path', default=[]),
         transition_statuses=dict(type='list', elements='str', default=['UP(RECO)', 'UP(BOOT)', 'DOWN(RECO)']),
         host=dict(type='str'),
     )
@@ -186,11 +201,33 @@ def main():
                     'the restart phase will start it again.' % (host, params['marker']))
     module.exit_json(
         changed=False, commands=[], resources=resources, show_error=show_error, db_status=statuses,
-        node_up=node_up, tip=tip, marker=marker,
+        node_up=node_up, tip=tip, marker=marker, state_files=read_state_files(module, params['state_files']),
         restart_needed=tip['would_change'] or marker, observer_running=None,
         problems=node_state.live_problems(host, params['cm_sid'], params['tb_sid'], show_error, resources,
                                           params['transition_statuses'], tip, marker or resuming,
                                           params['expect']))
+
+
+STATE_FILE_LIMIT = 65536
+
+
+def read_state_files(module, paths):
+    """{path: text, or None when absent}; a file that exists but cannot be read (or is too big) fails."""
+    files = {}
+    for path in paths:
+        if not os.path.lexists(path):
+            files[path] = None
+            continue
+        try:
+            with open(path, 'rb') as handle:
+                data = handle.read(STATE_FILE_LIMIT + 1)
+        except (IOError, OSError) as exc:
+            module.fail_json(msg='cannot read the state file %s: %s' % (path, exc.strerror or exc), commands=[])
+        if len(data) > STATE_FILE_LIMIT:
+            module.fail_json(msg='the state file %s is over %d bytes: not a file of this collection'
+                             % (path, STATE_FILE_LIMIT), commands=[])
+        files[path] = data.decode('utf-8', 'replace')
+    return files
 
 
 def observer_info(module, runner, cmrctl):
@@ -203,7 +240,8 @@ def observer_info(module, runner, cmrctl):
         running, show_error = False, exc.msg
     module.exit_json(
         changed=False, commands=[], resources=[], show_error=show_error, db_status=[], node_up=running,
-        tip=node_state.tip_plan(None, None), marker=False, restart_needed=False, observer_running=running,
+        tip=node_state.tip_plan(None, None), marker=False, state_files={}, restart_needed=False,
+        observer_running=running,
         problems=[])
 
 

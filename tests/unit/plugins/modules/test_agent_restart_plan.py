@@ -120,3 +120,30 @@ def test_a_marker_that_cannot_be_written_fails_with_the_decision(paths, monkeypa
         _run(paths, cfg_changed=True)
     assert exc.value.result['msg'].startswith('cannot write the agent restart marker %s' % paths['marker'])
     assert exc.value.result['restart'] is True and exc.value.result['commands'] == []
+
+
+@pytest.mark.parametrize('marker', [None, 'prs_agent_agent1.cfg changed\n'])
+@pytest.mark.parametrize('record', [None, '3\n', '5\n', 'garbage'])
+@pytest.mark.parametrize('status, group', [('UP', 'UP'), ('DOWN', 'UP'), ('DOWN', 'DOWN'), (None, 'UP')])
+@pytest.mark.parametrize('cfg_changed, cm_restart', [(False, False), (True, False), (True, True)])
+def test_the_preflight_reading_decides_as_the_module_does(paths, marker, record, status, group, cfg_changed,
+                                                          cm_restart):
+    """roles/cm_resources skips this module when tibero.cm.agent_restart_read, on tibero_node_info's reading of the
+    same two files, says the marker stays as it is: its decision must then be the module's, in every case."""
+    from ansible_collections.tibero.cm.plugins.filter.day2 import agent_restart_read, agent_state_paths
+    assert agent_state_paths(NODE1, paths['state']) == dict(marker=paths['marker'], record=paths['record'])
+    os.makedirs(paths['state'])
+    for path, text in ((paths['marker'], marker), (paths['record'], record)):
+        if text is not None:
+            with open(path, 'w') as handle:
+                handle.write(text)
+    rows = [r for r in _rows(status or 'UP', group) if status or r['type'] != 'agent']
+    reading = dict(resources=rows, state_files={paths['marker']: marker, paths['record']: record})
+    read = agent_restart_read(reading, NODE1, paths['state'], cfg_changed, cm_restart)
+    result = _run(paths, check_mode=True, resources=rows, cfg_changed=cfg_changed, cm_restart=cm_restart)
+    assert read['known'] is True
+    for key in ('registered', 'running', 'restart', 'replace', 'start', 'reasons'):
+        assert read[key] == result[key], key
+    assert read['marker_action'] == result['marker']['action']
+    # Without the files in the reading (another playbook's node_info), the module has to run.
+    assert agent_restart_read(dict(resources=rows), NODE1, paths['state'], cfg_changed, cm_restart)['known'] is False

@@ -119,3 +119,24 @@ def test_an_observer_host_says_whether_the_observer_runs(tb_home, tmp_path, rc, 
     result = run_module(tibero_node_info.main, args, fake, check_mode=True)
     fake.assert_all_used()
     assert result['observer_running'] is running and result['problems'] == [] and result['changed'] is False
+
+
+def test_state_files_are_read_back_absent_as_null_and_an_unreadable_one_fails(tb_home, tmp_path):
+    record, marker, big = (str(tmp_path / name) for name in ('agent-agent1.retry_cnt', 'agent-restart-pending', 'big'))
+    with open(record, 'w') as handle:
+        handle.write('3\n')
+    show = Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], out=SHOW_ALL)
+    result = run_module(tibero_node_info.main, _args(tb_home, tmp_path, state_files=[record, marker]),
+                        FakeRunCommand([show]), check_mode=True)
+    assert result['state_files'] == {record: '3\n', marker: None}
+    assert run_module(tibero_node_info.main, _args(tb_home, tmp_path),
+                      FakeRunCommand([show]))['state_files'] == {}
+    with open(big, 'w') as handle:
+        handle.write('x' * (tibero_node_info.STATE_FILE_LIMIT + 1))
+    os.chmod(record, 0)
+    for path, words in ((big, 'is over 65536 bytes'), (record, 'cannot read the state file')):
+        if path == record and os.geteuid() == 0:
+            continue  # root reads a 0000 file
+        with pytest.raises(AnsibleFailJson) as err:
+            run_module(tibero_node_info.main, _args(tb_home, tmp_path, state_files=[path]), FakeRunCommand([show]))
+        assert words in err.value.result['msg'] and path in err.value.result['msg']
