@@ -155,3 +155,12 @@ def test_cpu_jiffies_and_busy_cores():
     assert measure.busy_cores(before, before, 2) == 0.0
     with pytest.raises(ValueError):
         measure.cpu_jiffies("intr 1\n")
+
+
+def test_fastest_run_keeps_every_wall_and_skips_failed_runs():
+    runs = [dict(label='a', rc=0, wall_s=12.7), dict(label='b', rc=2, wall_s=3.0), dict(label='c', rc=0, wall_s=9.3)]
+    best = measure.fastest(runs)
+    assert (best['label'], best['wall_s'], best['repeats'], best['wall_all_s']) == ('c', 9.3, 3, [12.7, 3.0, 9.3])
+    assert 'repeats' not in runs[2]                     # the runs themselves are left as they were
+    assert measure.fastest([dict(label='x', rc=1, wall_s=5.0)])['label'] == 'x'
+    assert measure.fastest([]) is None
