@@ -182,6 +182,7 @@ except ImportError:  # Python 2
     from pipes import quote as shlex_quote
 
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
+from ansible_collections.tibero.cm.plugins.module_utils import node_state
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, write_state_file
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed, ToolNotFound, find_tool
@@ -268,10 +269,14 @@ def reached(current, state, boot_mode, cm_listed=False):
 def peers_not_serving(parsed, sid, peers):
     """The SIDs of ``peers`` that ``cmrctl show all`` (``parse_nodes``) does not list UP(NRML), or [] when ``sid``
     itself is not listed UP(NRML) there (a node already down takes no service away: nothing to guard)."""
-    statuses = dict(((row['name'], row['status']) for row in (parsed or {}).get('resources', []) if row['type'] == 'db'))
-    if statuses.get(sid) != 'UP(NRML)':
+    resources = (parsed or {}).get('resources', [])
+
+    def serving(name):
+        # The rule tibero_node_info's node_up applies to a node's own DB: its one db row is UP(NRML).
+        return node_state.db_statuses(resources, name) == [node_state.OPEN_STATUS]
+    if not serving(sid):
         return []
-    return [peer for peer in peers if statuses.get(peer) != 'UP(NRML)']
+    return [peer for peer in peers if not serving(peer)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -341,9 +346,7 @@ class Instance(object):
             self.module.fail_json(msg='%s: %s' % (self.sid, exc), commands=[], **current)
         if state == 'stopped' and self.params['serving_peers']:
             self.guard_peers()
-        marker = None
-        if state == 'stopped':
-            marker = self.mark('written')
+        marker = self.mark('written') if state == 'stopped' else None
         after = current
         if actions:
             after = self.predicted(state, boot_mode, current['state_source'])
