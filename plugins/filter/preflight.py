@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, tibero.cm contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The live preflight's decisions (roles/preflight live.yml): which vendor tools a node must have, and
-every problem of every node the run reached, gathered on the controller from the reads already made."""
+every problem of every node the run reached, gathered on the controller from the read already made."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -41,29 +41,25 @@ def _get(host_vars, name, default=None):
         return default
 
 
-def preflight_live_problems(hosts, hostvars, model):
-    """Every live problem of ``hosts``: first the nodes the find did not reach, then per node the vendor
-    tools its find did not see and what tibero.cm.tibero_node_info reported. A host left out of the run
-    (tibero_cm_skip_host, or not reached by the find at all) has none."""
+def preflight_live_problems(hosts, hostvars):
+    """Every live problem of ``hosts`` from their tibero.cm.tibero_node_info read (``tibero_cm_node_info``):
+    first the nodes it did not reach, then per node the read that failed, or the vendor tools it did not find
+    and the problems it reported. A host left out of the run (tibero_cm_skip_host) or never read has none."""
     problems, unreachable = [], []
     for host in hosts:
         host_vars = hostvars[host]
-        found = _get(host_vars, '__preflight_tool_find')
-        if found is None or boolean(_get(host_vars, 'tibero_cm_skip_host', False), strict=False):
-            continue
-        if found.get('unreachable'):
-            unreachable.append(host)
-            continue
         node_info = _get(host_vars, 'tibero_cm_node_info')
-        if node_info is None or node_info.get('skipped'):
+        if node_info is None or boolean(_get(host_vars, 'tibero_cm_skip_host', False), strict=False):
             continue
-        tools = preflight_tools(model['nodes'][host], _get(host_vars, 'tibero_cm_tb_home'),
-                                _get(host_vars, 'tibero_cm_prs_home'), _get(host_vars, 'tibero_cm_tbboot_use_pty', True))
-        seen = set(f['path'] for f in found.get('files') or [])
-        missing = [tool for tool in tools if tool not in seen]
-        if missing:
-            problems.append('%s: vendor tools missing: %s (%s)' % (host, ', '.join(missing), TOOL_RULE))
-        problems.extend(node_info.get('problems') or [])
+        if node_info.get('unreachable'):
+            unreachable.append(host)
+        elif node_info.get('failed'):
+            problems.append('%s: the node could not be read: %s' % (host, node_info.get('msg') or node_info))
+        elif not node_info.get('skipped'):
+            missing = node_info.get('tools_missing') or []
+            if missing:
+                problems.append('%s: vendor tools missing: %s (%s)' % (host, ', '.join(missing), TOOL_RULE))
+            problems.extend(node_info.get('problems') or [])
     if unreachable:
         problems.insert(0, UNREACHABLE % ', '.join(unreachable))
     return problems

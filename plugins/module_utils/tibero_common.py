@@ -45,6 +45,11 @@ def tibero_argument_spec(cm_sid=True, tb_sid=False):
     return spec
 
 
+def tip_path(tb_home, sid):
+    """The tip file of a CM or DB SID: ``<tb_home>/config/<sid>.tip``."""
+    return os.path.join(tb_home, 'config', '%s.tip' % sid)
+
+
 def tibero_env(params, environ=None):
     """The environment Tibero tools need, from the module's parameters (no login profile involved).
 

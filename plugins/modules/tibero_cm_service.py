@@ -49,6 +49,15 @@ options:
     type: str
     choices: [started, stopped]
     default: started
+  cm_id:
+    description:
+      - The C(CM_ID) the CM tip (C(<tb_home>/config/<cm_sid>.tip)) must set when the CM starts, with
+        O(state=started) only; the CM reads it at C(tbcm -b) (the ProSync CM failover guide, step 5, edits the tip
+        between C(tbcm -d) and C(tbcm -b)). Set at the top of the tip like M(tibero.cm.tip_param) C(insert=top),
+        atomically, a backup kept when it changes, before C(tbcm -b) runs.
+      - A tip that must change under a CM that runs fails the task before any change (that CM would keep its old
+        C(CM_ID)), so stop the CM first. In check mode the change is only planned and shown in the diff.
+    type: int
   force:
     description: Stop the CM even while a DB instance it manages on this node is up (that instance goes down ABNORMAL).
     type: bool
@@ -85,10 +94,11 @@ EXAMPLES = r'''
       tibero.cm.tibero_cm_service:
         cm_sid: cm_tibero1
         state: stopped
-    - name: Start the CM (its agent scripts get this environment)
+    - name: Set CM_ID in the CM tip and start the CM (its agent scripts get this environment)
       tibero.cm.tibero_cm_service:
         cm_sid: cm_tibero1
         tb_sid: tibero1
+        cm_id: 0
         daemon_env:
           TB_NLS_LANG: UTF8
         state: started
@@ -112,10 +122,19 @@ state:
   returned: always
   type: str
   sample: started
-diff:
-  description: The state before and after.
-  returned: in diff mode
+tip:
+  description:
+    - With O(cm_id), the CM tip's edit as M(tibero.cm.tip_param) returns it - C(path), C(changed), C(changes),
+      C(params), C(backup_file) when a backup was made; null without O(cm_id).
+  returned: always
   type: dict
+  sample: {"path": "/home/tibero/tibero7/config/cm_tibero1.tip", "changed": true,
+           "changes": [{"action": "added", "key": "CM_ID", "before": null, "after": "0", "line": 1}],
+           "params": {"CM_ID": "0"}, "backup_file": "/home/tibero/tibero7/config/cm_tibero1.tip.4242.2026-01-01@10:00:00~"}
+diff:
+  description: The state before and after; with O(cm_id), a list of that and the tip file's diff.
+  returned: in diff mode
+  type: raw
   sample: {"before": {"state": "stopped"}, "after": {"state": "started"}}
 '''
 
@@ -126,6 +145,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, edit_file, plan_edit, read_text
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
 
@@ -159,15 +179,38 @@ class CMService(object):
                     msg='the CM manages DB instance(s) that are up on this node: %s. tbcm -d would take them down '
                         'ABNORMAL; stop them first (tibero.cm.tibero_instance state=stopped) or set force=true'
                         % ', '.join(busy), commands=[])
+        tip = self.set_tip(before) if self.module.params['cm_id'] is not None else None
         argv = self.start_argv() if want == 'started' else [self.tbcm, '-d']
         if changed and self.module.check_mode:
             self.runner.plan(argv)
         elif changed:
             self.change(argv, want)
-        result = dict(changed=changed, commands=self.runner.commands, state=want)
+        result = dict(changed=changed or bool(tip and tip['changed']), commands=self.runner.commands, state=want,
+                      tip=tip)
         if self.module._diff:
             result['diff'] = tc.result_diff(dict(state=before), dict(state=want))
+            if tip is not None:
+                result['diff'] = [result['diff'], tip.pop('diff')]
         self.module.exit_json(**result)
+
+    def set_tip(self, before):
+        """CM_ID at the top of the CM tip (backup kept), before tbcm -b reads it; refused under a running CM."""
+        params = self.module.params
+        path = tc.tip_path(params['tb_home'], params['cm_sid'])
+        wanted = {'CM_ID': str(params['cm_id'])}
+        try:
+            if before == 'started' and not self.module.check_mode:
+                text = read_text(path)[0]
+                if plan_edit(text, wanted, 'present', insert='top', uncomment=True)[0].render() != text:
+                    self.module.fail_json(
+                        msg='the CM %s runs and its tip %s does not set CM_ID=%s: a running CM keeps the CM_ID it '
+                            'started with. Stop it first (tbdown, then state=stopped); nothing was changed'
+                            % (params['cm_sid'], path, params['cm_id']), commands=[])
+            tip, dummy = edit_file(self.module, path, wanted, 'present', insert='top', backup=True, uncomment=True)
+        except KvFileError as exc:
+            self.module.fail_json(msg='cannot set CM_ID in the CM tip: %s' % exc, commands=self.runner.commands)
+        del tip['commands'], tip['restart_required']
+        return tip
 
     def start_argv(self):
         """``env -i <login environment> tbcm -b``: the daemon and its agent scripts get exactly that."""
@@ -191,11 +234,15 @@ def main():
     argument_spec.update(
         daemon_env=dict(type='dict', default={}),
         state=dict(type='str', default='started', choices=['started', 'stopped']),
+        cm_id=dict(type='int'),
         force=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=30),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    tc.run_module(module, CMService, tc.env_problem(module.params['daemon_env']))
+    problem = tc.env_problem(module.params['daemon_env'])
+    if module.params['cm_id'] is not None and module.params['state'] != 'started':
+        problem = problem or 'cm_id is set only with state=started (the CM reads its tip at tbcm -b)'
+    tc.run_module(module, CMService, problem)
 
 
 if __name__ == '__main__':

@@ -67,6 +67,16 @@ options:
     type: list
     elements: path
     default: []
+  tools:
+    description:
+      - Absolute paths of the vendor tools this node must have (the roles pass
+        P(tibero.cm.preflight_tools#filter)); those that do not exist are returned in RV(tools_missing), so that
+        the first contact with a node also checks its tools.
+      - A path whose directory the task's user may not search is not counted as missing (it cannot be told from
+        here); the step that runs that tool then fails with the tool's own error.
+    type: list
+    elements: path
+    default: []
   transition_statuses:
     description: Statuses of a resource in transition; any of them on this node is a problem.
     type: list
@@ -129,6 +139,12 @@ state_files:
   returned: always
   type: dict
   sample: {"/var/tmp/tibero_cm/agent-restart-pending": null, "/var/tmp/tibero_cm/agent-agent1.retry_cnt": "3\n"}
+tools_missing:
+  description: The paths of O(tools) that do not exist on this node.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/usr/bin/script"]
 observer_running:
   description: With O(expect=observer), whether the observer answered its C(cmrctl show) with its table; else null.
   returned: always
@@ -149,6 +165,7 @@ commands:
   elements: list
 '''
 
+import errno
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -168,6 +185,7 @@ def main():
         marker=dict(type='path', required=True),
         resume_markers=dict(type='list', elements='path', default=[]),
         state_files=dict(type='list', elements='path', default=[]),
+        tools=dict(type='list', elements='path', default=[]),
         transition_statuses=dict(type='list', elements='str', default=['UP(RECO)', 'UP(BOOT)', 'DOWN(RECO)']),
         host=dict(type='str'),
     )
@@ -182,14 +200,15 @@ def main():
     host = params['host'] or os.uname()[1]
     runner = tc.make_runner(module)
     cmrctl = tc.tibero_tool(module, 'cmrctl')
+    tools_missing = missing_paths(params['tools'])
     if params['expect'] == 'observer':
-        observer_info(module, runner, cmrctl)
+        observer_info(module, runner, cmrctl, tools_missing)
     resources, show_error = [], None
     try:
         resources = tc.read_show(runner, cmrctl, ['all'], cs.parse_nodes)['resources']
     except CommandFailed as exc:
         show_error = exc.msg
-    tip = node_state.tip_plan(os.path.join(params['tb_home'], 'config', '%s.tip' % params['cm_sid']),
+    tip = node_state.tip_plan(tc.tip_path(params['tb_home'], params['cm_sid']),
                               params['cm_id'])
     marker = os.path.exists(params['marker'])
     resuming = any(os.path.exists(path) for path in params['resume_markers'])
@@ -202,13 +221,25 @@ def main():
     module.exit_json(
         changed=False, commands=[], resources=resources, show_error=show_error, db_status=statuses,
         node_up=node_up, tip=tip, marker=marker, state_files=read_state_files(module, params['state_files']),
-        restart_needed=tip['would_change'] or marker, observer_running=None,
+        tools_missing=tools_missing, restart_needed=tip['would_change'] or marker, observer_running=None,
         problems=node_state.live_problems(host, params['cm_sid'], params['tb_sid'], show_error, resources,
                                           params['transition_statuses'], tip, marker or resuming,
                                           params['expect']))
 
 
 STATE_FILE_LIMIT = 65536
+
+
+def missing_paths(paths):
+    """The paths that do not exist; one that cannot be looked at (EACCES on a directory) is not called missing."""
+    missing = []
+    for path in paths:
+        try:
+            os.stat(path)
+        except (IOError, OSError) as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                missing.append(path)
+    return missing
 
 
 def read_state_files(module, paths):
@@ -230,7 +261,7 @@ def read_state_files(module, paths):
     return files
 
 
-def observer_info(module, runner, cmrctl):
+def observer_info(module, runner, cmrctl, tools_missing):
     """An observer host: is the observer running? Only its own table answering says so (vendor facts
     TSC-4); any other answer counts as not running and is no problem here."""
     try:
@@ -240,8 +271,8 @@ def observer_info(module, runner, cmrctl):
         running, show_error = False, exc.msg
     module.exit_json(
         changed=False, commands=[], resources=[], show_error=show_error, db_status=[], node_up=running,
-        tip=node_state.tip_plan(None, None), marker=False, state_files={}, restart_needed=False,
-        observer_running=running,
+        tip=node_state.tip_plan(None, None), marker=False, state_files={}, tools_missing=tools_missing,
+        restart_needed=False, observer_running=running,
         problems=[])
 
 

@@ -56,7 +56,7 @@ CM_RESOURCES = 'preflight,cm_resources'
 POINTS = [
     ('after tbdown', _drop_cm_id('node1'), CM_NODE, 'ok::CM node | tbdown::node1', 'tbdown'),
     ('after tbcm -d', _drop_cm_id('node2'), CM_NODE, 'ok::CM node | tbcm -d::node2', 'tbcm -d'),
-    ('mid tip write', _drop_cm_id('node3'), CM_NODE, 'start::CM node | Set CM_ID::node3', 'Set CM_ID'),
+    ('mid tip write', _drop_cm_id('node3'), CM_NODE, 'start::CM node | tbcm -b::node3', 'tbcm -b'),
     ('after tbcm -b', _drop_cm_id('node4'), CM_NODE, 'ok::CM node | tbcm -b::node4', 'tbcm -b'),
     ('between group and agent registration', _drop_group(['node3', 'node4'], 'CM2'), CM_RESOURCES,
      'ok::CM resources | Register the group::node3', 'Register the group'),

@@ -151,7 +151,7 @@ def test_site_stops_in_preflight_without_touching_a_host(tmp_path, mutate, expec
     # Plain type names, never a crash of the filter.
     assert '_Ansible' not in out and 'unhashable' not in out and 'Traceback' not in out, out
     # The failing task is the model check; nothing after it ran.
-    assert 'ProSync agents' not in out and 'Check that every node answers' not in out, out
+    assert 'ProSync agents' not in out and 'Read every node' not in out, out
 
 
 def test_several_problems_reported_in_one_run(tmp_path):

@@ -29,46 +29,45 @@ def test_a_node_without_prosync_or_pty_and_the_observer():
     assert preflight_tools(OBSERVER, TB) == [TB + '/bin/cmrctl', TB + '/bin/tbcmobs']
 
 
-def _host(node_kind_tools, problems, missing=()):
-    tools = [t for t in node_kind_tools if t not in missing]
-    return {'tibero_cm_tb_home': TB, 'tibero_cm_prs_home': PRS,
-            '__preflight_tool_find': {'files': [{'path': t} for t in tools]},
-            'tibero_cm_node_info': {'problems': problems}}
+def _host(problems, missing=()):
+    return {'tibero_cm_node_info': {'problems': problems, 'tools_missing': list(missing)}}
 
 
 def test_every_nodes_problems_in_host_order_and_hosts_left_out_have_none():
-    model = {'nodes': {'node1': DB, 'node2': DB, 'obs': OBSERVER, 'gone': DB}}
     hostvars = {
-        'node1': _host(preflight_tools(DB, TB, PRS), ['node1: DB tibero1 is DOWN'],
-                       missing=[PRS + '/bin/prs_adm']),
-        'node2': _host(preflight_tools(DB, TB, PRS), []),
-        'obs': _host(preflight_tools(OBSERVER, TB), []),
-        'gone': {'tibero_cm_tb_home': TB},  # left out as unreachable: no read
+        'node1': _host(['node1: DB tibero1 is DOWN'], missing=[PRS + '/bin/prs_adm']),
+        'node2': _host([]),
+        'obs': _host([]),
+        'gone': {'tibero_cm_tb_home': TB},  # never read: no problem of its own
     }
-    problems = preflight_live_problems(['node1', 'node2', 'obs', 'gone'], hostvars, model)
+    problems = preflight_live_problems(['node1', 'node2', 'obs', 'gone'], hostvars)
     assert problems[0].startswith('node1: vendor tools missing: %s/bin/prs_adm (rule: ' % PRS)
     assert problems[1:] == ['node1: DB tibero1 is DOWN']
 
 
-def test_a_node_whose_pty_is_off_needs_no_script():
-    host = _host(preflight_tools(DB, TB, PRS, use_pty=False), [])
-    host['tibero_cm_tbboot_use_pty'] = False
-    assert preflight_live_problems(['node1'], {'node1': host}, {'nodes': {'node1': DB}}) == []
-    del host['tibero_cm_tbboot_use_pty']  # default: tbboot through script(1)
-    assert preflight_live_problems(['node1'], {'node1': host}, {'nodes': {'node1': DB}}) == [
+def test_the_missing_tools_are_named_with_the_rule():
+    host = _host([], missing=['/usr/bin/script'])
+    assert preflight_live_problems(['node1'], {'node1': host}) == [
         'node1: vendor tools missing: /usr/bin/script (rule: TB_HOME/bin and PRS_HOME/bin, PRS_HOME/install hold '
         'the vendor tools; /usr/bin/script gives tbboot its terminal)']
 
 
-def test_unreachable_nodes_come_first_unless_left_out():
-    model = {'nodes': {'node1': DB, 'node2': DB, 'node3': DB}}
+def test_a_node_whose_read_failed_is_named_with_its_message_beside_the_others():
     hostvars = {
-        'node1': _host(preflight_tools(DB, TB, PRS), ['node1: DB tibero1 is DOWN']),
-        'node2': {'__preflight_tool_find': {'unreachable': True, 'msg': 'timeout'},
-                  'tibero_cm_node_info': {'skipped': True}},
-        'node3': {'__preflight_tool_find': {'unreachable': True}, 'tibero_cm_skip_host': True},  # allowed: left out
+        'node1': {'tibero_cm_node_info': {'failed': True, 'msg': 'Missing sudo password'}},
+        'node2': _host(['node2: DB tibero2 is DOWN']),
     }
-    problems = preflight_live_problems(['node1', 'node2', 'node3'], hostvars, model)
+    assert preflight_live_problems(['node1', 'node2'], hostvars) == [
+        'node1: the node could not be read: Missing sudo password', 'node2: DB tibero2 is DOWN']
+
+
+def test_unreachable_nodes_come_first_unless_left_out():
+    hostvars = {
+        'node1': _host(['node1: DB tibero1 is DOWN']),
+        'node2': {'tibero_cm_node_info': {'unreachable': True, 'msg': 'timeout'}},
+        'node3': {'tibero_cm_node_info': {'unreachable': True}, 'tibero_cm_skip_host': True},  # allowed: left out
+    }
+    problems = preflight_live_problems(['node1', 'node2', 'node3'], hostvars)
     assert problems == [
         'unreachable node(s): node2. Nothing was changed on any node. Bring them back, or set '
         'tibero_cm_allow_unreachable=true to proceed with the reachable nodes only.',

@@ -154,3 +154,83 @@ def test_cm_not_answering_after_start_fails(tb_home):
         run_module(tibero_cm_service.main, _args(tb_home, wait_timeout=0), fake)
     assert 'cmrctl show still finds the CM stopped' in exc.value.result['msg']
     assert exc.value.result['changed'] is True
+
+
+def _tip(tb_home, text=None):
+    """The CM tip of cm_tibero1 (written first when ``text`` is given); its text."""
+    path = os.path.join(tb_home, 'config', 'cm_tibero1.tip')
+    if text is not None:
+        if not os.path.isdir(os.path.dirname(path)):
+            os.makedirs(os.path.dirname(path))
+        with open(path, 'w') as handle:
+            handle.write(text)
+    with open(path) as handle:
+        return handle.read()
+
+
+def test_cm_id_is_set_at_the_top_of_the_tip_with_a_backup_before_tbcm_b_reads_it(tb_home):
+    original = _tip(tb_home, read_fixture('cm_tibero1.tip'))
+    seen = []
+    fake = FakeRunCommand([
+        _show(tb_home, rc=1),
+        Step(_start(tb_home), out=TBCM_B_OUT, effect=lambda: seen.append(_tip(tb_home))),
+        _show(tb_home, SHOW_DB_DOWN),
+    ])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=0), fake, diff=True)
+    fake.assert_all_used()
+    assert seen == [_tip(tb_home)], 'tbcm -b ran before the tip was written'
+    # At the top: after the tip's header comments, before its first parameter; nothing else changed.
+    lines = _tip(tb_home).splitlines()
+    first = [n for n, line in enumerate(lines) if line and not line.startswith('#')][0]
+    assert lines[first] == 'CM_ID=0' and lines[:first] + lines[first + 1:] == original.splitlines()
+    tip = result['tip']
+    assert (result['changed'], tip['changed'], tip['params']) == (True, True, {'CM_ID': '0'})
+    with open(tip['backup_file']) as handle:
+        assert handle.read() == original
+    state_diff, tip_diff = result['diff']
+    assert state_diff == dict(before=dict(state='stopped'), after=dict(state='started'))
+    assert '\nCM_ID=0\n' in tip_diff['after'] and tip_diff['before'] == original
+
+
+def test_cm_id_already_in_the_tip_of_a_running_cm_changes_nothing(tb_home):
+    _tip(tb_home, 'CM_ID=1\n' + read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_UP)])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=1), fake)
+    assert (result['changed'], result['commands'], result['tip']['changed']) == (False, [], False)
+    assert 'backup_file' not in result['tip']
+
+
+def test_check_mode_plans_the_tip_under_the_cm_the_plan_stops_first(tb_home):
+    # The restart sequence in check mode: tbcm -d was only planned, so the CM still runs.
+    original = _tip(tb_home, read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_UP)])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=0), fake, check_mode=True, diff=True)
+    assert (result['changed'], result['commands']) == (True, [])
+    assert '\nCM_ID=0\n' in result['diff'][1]['after']
+    assert _tip(tb_home) == original
+
+
+def test_a_tip_that_must_change_under_a_running_cm_is_refused_untouched(tb_home):
+    original = _tip(tb_home, 'CM_ID=1\n' + read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_UP)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, cm_id=0), fake)
+    assert exc.value.result['msg'].startswith('the CM cm_tibero1 runs and its tip ')
+    assert 'a running CM keeps the CM_ID it started with' in exc.value.result['msg']
+    assert _tip(tb_home) == original
+    assert os.listdir(os.path.join(tb_home, 'config')) == ['cm_tibero1.tip']
+
+
+def test_a_missing_tip_fails_before_tbcm_b(tb_home):
+    fake = FakeRunCommand([_show(tb_home, rc=1)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, cm_id=0), fake)
+    assert exc.value.result['msg'].startswith('cannot set CM_ID in the CM tip: ')
+    assert 'cm_tibero1.tip' in exc.value.result['msg']
+    fake.assert_all_used()
+
+
+def test_cm_id_with_state_stopped_is_refused_before_any_command(tb_home):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, state='stopped'), FakeRunCommand([]))
+    assert exc.value.result['msg'] == 'cm_id is set only with state=started (the CM reads its tip at tbcm -b)'

@@ -140,3 +140,37 @@ def test_state_files_are_read_back_absent_as_null_and_an_unreadable_one_fails(tb
         with pytest.raises(AnsibleFailJson) as err:
             run_module(tibero_node_info.main, _args(tb_home, tmp_path, state_files=[path]), FakeRunCommand([show]))
         assert words in err.value.result['msg'] and path in err.value.result['msg']
+
+
+@pytest.mark.parametrize('expect', ['open', 'observer'])
+def test_the_tools_that_do_not_exist_are_returned_on_either_kind_of_node(tb_home, tmp_path, expect):
+    present = os.path.join(tb_home, 'bin', 'tbboot')  # make_tb_home's stand-in
+    dangling = str(tmp_path / 'dangling')
+    os.symlink(str(tmp_path / 'nowhere'), dangling)
+    under_a_file = present + '/tbdown'  # ENOTDIR
+    absent = os.path.join(tb_home, 'bin', 'prs_adm')
+    tools = [present, absent, dangling, under_a_file]
+    if expect == 'observer':
+        fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show'], rc=1, out='not running')])
+        args = _args(tb_home, tmp_path, expect='observer', tools=tools)
+    else:
+        fake = FakeRunCommand([Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], out=SHOW_ALL)])
+        args = _args(tb_home, tmp_path, tools=tools)
+    result = run_module(tibero_node_info.main, args, fake, check_mode=True)
+    assert result['tools_missing'] == [absent, dangling, under_a_file]
+    assert result['changed'] is False
+
+
+def test_a_tool_in_a_directory_the_user_may_not_search_is_not_called_missing(tb_home, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip('root searches a 0000 directory')
+    closed = tmp_path / 'closed'
+    closed.mkdir()
+    os.chmod(str(closed), 0)
+    try:
+        show = Step([os.path.join(tb_home, 'bin', 'cmrctl'), 'show', 'all'], out=SHOW_ALL)
+        result = run_module(tibero_node_info.main, _args(tb_home, tmp_path, tools=[str(closed / 'prs_adm')]),
+                            FakeRunCommand([show]))
+        assert result['tools_missing'] == []
+    finally:
+        os.chmod(str(closed), 0o755)
