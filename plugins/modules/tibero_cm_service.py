@@ -9,12 +9,13 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: tibero_cm_service
-short_description: Start or stop the Tibero Cluster Manager daemon of this node (tbcm -b / tbcm -d)
+short_description: Start, stop or restart the Tibero Cluster Manager daemon of this node (tbcm -b / tbcm -d)
 version_added: 0.1.0
 description:
   - Brings the CM of O(cm_sid) to O(state), idempotently. The CM counts as running when C(cmrctl show)
     answers with this node's resource table, and as stopped when C(cmrctl show) cannot reach it.
-  - Starts it with C(tbcm -b) and stops it with C(tbcm -d), then waits until C(cmrctl show) agrees.
+  - Starts it with C(tbcm -b) and stops it with C(tbcm -d), then waits until C(cmrctl show) agrees; a restart
+    can set or remove C(CM_ID) in the CM tip while the CM is down (O(cm_id), O(remove_cm_id)).
   - C(tbcm -d) takes this node's CM-managed DB instances down in ABNORMAL mode first (TADTI232,
     scenario 2). So the module refuses to stop a CM while a C(db) resource of this node is up, unless
     O(force=true). Stop the instance first with M(tibero.cm.tibero_instance).
@@ -45,19 +46,30 @@ options:
     type: dict
     default: {}
   state:
-    description: V(started) runs C(tbcm -b) when the CM is not running; V(stopped) runs C(tbcm -d) when it is.
+    description:
+      - V(started) runs C(tbcm -b) when the CM is not running; V(stopped) runs C(tbcm -d) when it is.
+      - V(restarted) runs C(tbcm -d) when the CM runs (with the same guard as V(stopped)), then C(tbcm -b), each
+        confirmed by C(cmrctl show), so that the CM reads its tip again; O(cm_id) or O(remove_cm_id) edit the tip
+        between the two, as the ProSync CM failover guide's step 5 does. It always reports a change.
     type: str
-    choices: [started, stopped]
+    choices: [started, stopped, restarted]
     default: started
   cm_id:
     description:
       - The C(CM_ID) the CM tip (C(<tb_home>/config/<cm_sid>.tip)) must set when the CM starts, with
-        O(state=started) only; the CM reads it at C(tbcm -b) (the ProSync CM failover guide, step 5, edits the tip
-        between C(tbcm -d) and C(tbcm -b)). Set at the top of the tip like M(tibero.cm.tip_param) C(insert=top),
-        atomically, a backup kept when it changes, before C(tbcm -b) runs.
-      - A tip that must change under a CM that runs fails the task before any change (that CM would keep its old
-        C(CM_ID)), so stop the CM first. In check mode the change is only planned and shown in the diff.
+        O(state=started) or O(state=restarted); the CM reads it at C(tbcm -b) (vendor facts TB-2). Set at the top
+        of the tip like M(tibero.cm.tip_param) C(insert=top), atomically, a backup kept when it changes, while the
+        CM is down and before C(tbcm -b) runs.
+      - With O(state=started), a tip that must change under a CM that runs fails the task before any change (that
+        CM would keep its old C(CM_ID)), so stop the CM first or use O(state=restarted). In check mode the change
+        is only planned and shown in the diff.
     type: int
+  remove_cm_id:
+    description:
+      - Remove C(CM_ID) from the CM tip instead (backup kept), the same way and at the same point as O(cm_id)
+        (decommissioning a node from the ProSync failover group).
+    type: bool
+    default: false
   force:
     description: Stop the CM even while a DB instance it manages on this node is up (that instance goes down ABNORMAL).
     type: bool
@@ -90,17 +102,18 @@ EXAMPLES = r'''
       tibero.cm.tibero_instance:
         tb_sid: tibero1
         state: stopped
-    - name: Stop the CM
-      tibero.cm.tibero_cm_service:
-        cm_sid: cm_tibero1
-        state: stopped
-    - name: Set CM_ID in the CM tip and start the CM (its agent scripts get this environment)
+    - name: Stop the CM, set CM_ID in its tip, start it again (its agent scripts get this environment)
       tibero.cm.tibero_cm_service:
         cm_sid: cm_tibero1
         tb_sid: tibero1
         cm_id: 0
         daemon_env:
           TB_NLS_LANG: UTF8
+        state: restarted
+    - name: Boot the DB instance
+      tibero.cm.tibero_instance:
+        cm_sid: cm_tibero1
+        tb_sid: tibero1
         state: started
   become: true
   become_user: tibero
@@ -108,7 +121,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 commands:
-  description: The C(tbcm) argv run (planned, in check mode); empty when the CM was already in O(state).
+  description: The C(tbcm) argvs run (planned, in check mode); empty when the CM was already in O(state).
   returned: always
   type: list
   elements: list
@@ -118,21 +131,22 @@ commands:
             "SHELL=/bin/bash", "TB_HOME=/home/tibero/tibero7", "TB_SID=tibero1", "USER=tibero",
             "/home/tibero/tibero7/bin/tbcm", "-b"]]
 state:
-  description: The CM's state after the run (predicted in check mode), V(started) or V(stopped).
+  description: The CM's state after the run (predicted in check mode), V(started) or V(stopped) (V(started) after a restart).
   returned: always
   type: str
   sample: started
 tip:
   description:
-    - With O(cm_id), the CM tip's edit as M(tibero.cm.tip_param) returns it - C(path), C(changed), C(changes),
-      C(params), C(backup_file) when a backup was made; null without O(cm_id).
+    - With O(cm_id) or O(remove_cm_id), the CM tip's edit as M(tibero.cm.tip_param) returns it - C(path), C(changed), C(changes),
+      C(params), C(backup_file) when a backup was made; null without either.
   returned: always
   type: dict
   sample: {"path": "/home/tibero/tibero7/config/cm_tibero1.tip", "changed": true,
            "changes": [{"action": "added", "key": "CM_ID", "before": null, "after": "0", "line": 1}],
            "params": {"CM_ID": "0"}, "backup_file": "/home/tibero/tibero7/config/cm_tibero1.tip.4242.2026-01-01@10:00:00~"}
 diff:
-  description: The state before and after; with O(cm_id), a list of that and the tip file's diff.
+  description: The state before and after (C(restarted) true with O(state=restarted)); with O(cm_id) or
+    O(remove_cm_id), a list of that and the tip file's diff.
   returned: in diff mode
   type: raw
   sample: {"before": {"state": "stopped"}, "after": {"state": "started"}}
@@ -171,44 +185,68 @@ class CMService(object):
     def run(self):
         want = self.module.params['state']
         before, parsed = self.read()
-        changed = before != want
-        if changed and want == 'stopped' and not self.module.params['force']:
+        stop = before == 'started' and want in ('stopped', 'restarted')
+        start = want == 'restarted' or (before == 'stopped' and want == 'started')
+        if stop and not self.module.params['force']:
             busy = up_db_resources(parsed)
             if busy:
                 self.module.fail_json(
                     msg='the CM manages DB instance(s) that are up on this node: %s. tbcm -d would take them down '
                         'ABNORMAL; stop them first (tibero.cm.tibero_instance state=stopped) or set force=true'
                         % ', '.join(busy), commands=[])
-        tip = self.set_tip(before) if self.module.params['cm_id'] is not None else None
-        argv = self.start_argv() if want == 'started' else [self.tbcm, '-d']
-        if changed and self.module.check_mode:
-            self.runner.plan(argv)
-        elif changed:
-            self.change(argv, want)
-        result = dict(changed=changed or bool(tip and tip['changed']), commands=self.runner.commands, state=want,
-                      tip=tip)
+        if stop:
+            self.step([self.tbcm, '-d'], 'stopped')
+        # The tip is edited where the CM is down (or planned down in check mode), just before tbcm -b reads it.
+        tip = self.edit_tip('stopped' if stop else before) if self.tip_wanted() else None
+        if start:
+            self.step(self.start_argv(), 'started')
+        after = 'stopped' if want == 'stopped' else 'started'
+        result = dict(changed=stop or start or bool(tip and tip['changed']), commands=self.runner.commands,
+                      state=after, tip=tip)
         if self.module._diff:
-            result['diff'] = tc.result_diff(dict(state=before), dict(state=want))
+            view = dict(state=after, restarted=True) if want == 'restarted' else dict(state=after)
+            result['diff'] = tc.result_diff(dict(state=before), view)
             if tip is not None:
                 result['diff'] = [result['diff'], tip.pop('diff')]
         self.module.exit_json(**result)
 
-    def set_tip(self, before):
-        """CM_ID at the top of the CM tip (backup kept), before tbcm -b reads it; refused under a running CM."""
+    def step(self, argv, state):
+        """Run ``argv`` (only plan it in check mode) and wait until ``cmrctl show`` finds the CM ``state``."""
+        if self.module.check_mode:
+            self.runner.plan(argv)
+        else:
+            self.change(argv, state)
+
+    def tip_wanted(self):
+        return self.module.params['cm_id'] is not None or self.module.params['remove_cm_id']
+
+    def edit_tip(self, cm_state):
+        """CM_ID set at the top of the CM tip, or removed (backup kept), for the next tbcm -b to read; refused
+        while the CM runs (``cm_state``), since a running CM keeps the CM_ID it started with (vendor facts TB-2)."""
         params = self.module.params
         path = tc.tip_path(params['tb_home'], params['cm_sid'])
-        wanted = {'CM_ID': str(params['cm_id'])}
+        if params['remove_cm_id']:
+            wanted, state, what = {'CM_ID': ''}, 'absent', 'removes CM_ID from'
+        else:
+            wanted, state, what = {'CM_ID': str(params['cm_id'])}, 'present', 'sets CM_ID=%s in' % params['cm_id']
+        if not os.path.isfile(path):
+            self.module.fail_json(msg='the CM tip %s does not exist: tbcm -b could not start the CM %s either'
+                                  % (path, params['cm_sid']), commands=self.runner.commands,
+                                  changed=bool(self.runner.commands) and not self.module.check_mode)
         try:
-            if before == 'started' and not self.module.check_mode:
+            if cm_state == 'started' and not self.module.check_mode:
                 text = read_text(path)[0]
-                if plan_edit(text, wanted, 'present', insert='top', uncomment=True)[0].render() != text:
+                if plan_edit(text, wanted, state, insert='top', uncomment=True)[0].render() != text:
                     self.module.fail_json(
-                        msg='the CM %s runs and its tip %s does not set CM_ID=%s: a running CM keeps the CM_ID it '
-                            'started with. Stop it first (tbdown, then state=stopped); nothing was changed'
-                            % (params['cm_sid'], path, params['cm_id']), commands=[])
-            tip, dummy = edit_file(self.module, path, wanted, 'present', insert='top', backup=True, uncomment=True)
+                        msg='the CM %s runs: a change that %s its tip %s would not reach it (a running CM keeps the '
+                            'CM_ID it started with). Stop it first (tbdown, then state=stopped), or use '
+                            'state=restarted; nothing was changed' % (params['cm_sid'], what, path),
+                        commands=self.runner.commands)
+            tip, dummy = edit_file(self.module, path, wanted, state, insert='top', backup=True, uncomment=True)
         except KvFileError as exc:
-            self.module.fail_json(msg='cannot set CM_ID in the CM tip: %s' % exc, commands=self.runner.commands)
+            self.module.fail_json(msg='cannot edit CM_ID in the CM tip (the CM is %s): %s' % (cm_state, exc),
+                                  commands=self.runner.commands,
+                                  changed=bool(self.runner.commands) and not self.module.check_mode)
         del tip['commands'], tip['restart_required']
         return tip
 
@@ -233,15 +271,17 @@ def main():
     argument_spec = tc.tibero_argument_spec(tb_sid=True)
     argument_spec.update(
         daemon_env=dict(type='dict', default={}),
-        state=dict(type='str', default='started', choices=['started', 'stopped']),
+        state=dict(type='str', default='started', choices=['started', 'stopped', 'restarted']),
         cm_id=dict(type='int'),
+        remove_cm_id=dict(type='bool', default=False),
         force=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=30),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=[('cm_id', 'remove_cm_id')])
     problem = tc.env_problem(module.params['daemon_env'])
-    if module.params['cm_id'] is not None and module.params['state'] != 'started':
-        problem = problem or 'cm_id is set only with state=started (the CM reads its tip at tbcm -b)'
+    if (module.params['cm_id'] is not None or module.params['remove_cm_id']) and module.params['state'] == 'stopped':
+        problem = problem or 'cm_id and remove_cm_id go with state=started or restarted (the CM reads its tip at tbcm -b)'
     tc.run_module(module, CMService, problem)
 
 

@@ -32,7 +32,7 @@ def test_check_diff_on_a_site_never_set_up_plans_every_phase_and_changes_nothing
     # sequence, the registrations; and verify reports instead of failing.
     for shown in ('ProSync agents | Install the agent of this node', '+AGENT_CNT=4', '+USE_CM = Y',
                   'ProSync instance | Run prs_install.sh once', '+CM_ID=0', '+CM_ID=1',
-                  'CM node | tbdown ', 'CM node | tbcm -d cm_', 'CM node | tbcm -b cm_', 'CM node | tbboot ',
+                  'CM node | tbdown ', 'CM node | Restart the CM, tbcm -d and tbcm -b cm_', 'CM node | tbboot ',
                   'CM resources | Register the group', 'CM resources | Register agent on its own node',
                   'check mode: the site as it is now does not pass verify yet'):
         assert shown in out, (shown, planned)

@@ -55,9 +55,11 @@ CM_RESOURCES = 'preflight,cm_resources'
 # (id, reset, tags of the interrupted run, kill point, what must have happened when the kill came)
 POINTS = [
     ('after tbdown', _drop_cm_id('node1'), CM_NODE, 'ok::CM node | tbdown::node1', 'tbdown'),
-    ('after tbcm -d', _drop_cm_id('node2'), CM_NODE, 'ok::CM node | tbcm -d::node2', 'tbcm -d'),
-    ('mid tip write', _drop_cm_id('node3'), CM_NODE, 'start::CM node | tbcm -b::node3', 'tbcm -b'),
-    ('after tbcm -b', _drop_cm_id('node4'), CM_NODE, 'ok::CM node | tbcm -b::node4', 'tbcm -b'),
+    # The CM restart is one module call (tbcm -d, the tip, tbcm -b): killed as it starts, it runs on inside the
+    # node or dies with the connection, anywhere between tbcm -d and tbcm -b (the tip write among them).
+    ('mid CM restart', _drop_cm_id('node2'), CM_NODE, 'start::CM node | Restart the CM::node2', 'Restart the CM'),
+    ('after CM restart', _drop_cm_id('node3'), CM_NODE, 'ok::CM node | Restart the CM::node3', 'Restart the CM'),
+    ('mid tbboot', _drop_cm_id('node4'), CM_NODE, 'start::CM node | tbboot::node4', 'tbboot'),
     ('between group and agent registration', _drop_group(['node3', 'node4'], 'CM2'), CM_RESOURCES,
      'ok::CM resources | Register the group::node3', 'Register the group'),
     ('between registration and start', _drop_group(['node1', 'node2'], 'CM1'), CM_RESOURCES,

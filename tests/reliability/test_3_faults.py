@@ -135,8 +135,8 @@ def test_check_diff_plans_a_pending_cm_id_restart_and_changes_nothing(lab):
     before = lab.fingerprint()
     planned = lab.playbook('--check', '--diff', '--tags', 'preflight,cm_node')
     assert planned.rc == 0, planned
-    # The plan: node2's tip gets CM_ID=1 through the restart sequence (tbcm -d planned with its DB up).
-    assert '+CM_ID=1' in planned.out and 'CM node | tbcm -d cm_tibero2' in planned.out, planned
+    # The plan: node2's tip gets CM_ID=1 through the restart sequence (the CM restart planned with its DB up).
+    assert '+CM_ID=1' in planned.out and 'CM node | Restart the CM, tbcm -d and tbcm -b cm_tibero2' in planned.out, planned
     assert re.search(r'node2\s*:\s*ok=\d+\s+changed=[1-9]', planned.out), planned
     after = lab.fingerprint()
     for key in before:
@@ -275,7 +275,7 @@ def test_the_health_gate_keeps_a_node_up_while_its_peer_does_not_serve(lab):
         assert 'refusing to stop %s' % tb_sid in message and peer_sid in message, refused
         assert 'Nothing was stopped' in message and 'tibero_cm_restart_all_at_once=true' in message, refused
         # No recovery of a node that was never stopped, and nothing of it touched.
-        assert 'Bringing the node back up' not in refused.out and 'CM node | tbcm -d' not in refused.out, refused
+        assert 'Bringing the node back up' not in refused.out and 'CM node | Restart the CM' not in refused.out, refused
         assert lab.pids('node3', 'tbsvr|tbcm') == pids
         assert _cm_id(lab, 'node3') is None
         assert lab.sh('node3', 'test -e %s/restart-in-progress' % lablib.STATE_DIR, check=False).returncode != 0

@@ -215,8 +215,9 @@ def test_a_tip_that_must_change_under_a_running_cm_is_refused_untouched(tb_home)
     fake = FakeRunCommand([_show(tb_home, SHOW_DB_UP)])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(tibero_cm_service.main, _args(tb_home, cm_id=0), fake)
-    assert exc.value.result['msg'].startswith('the CM cm_tibero1 runs and its tip ')
+    assert exc.value.result['msg'].startswith('the CM cm_tibero1 runs: a change that sets CM_ID=0 in its tip ')
     assert 'a running CM keeps the CM_ID it started with' in exc.value.result['msg']
+    assert 'use state=restarted; nothing was changed' in exc.value.result['msg']
     assert _tip(tb_home) == original
     assert os.listdir(os.path.join(tb_home, 'config')) == ['cm_tibero1.tip']
 
@@ -225,12 +226,92 @@ def test_a_missing_tip_fails_before_tbcm_b(tb_home):
     fake = FakeRunCommand([_show(tb_home, rc=1)])
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(tibero_cm_service.main, _args(tb_home, cm_id=0), fake)
-    assert exc.value.result['msg'].startswith('cannot set CM_ID in the CM tip: ')
-    assert 'cm_tibero1.tip' in exc.value.result['msg']
+    assert exc.value.result['msg'] == ('the CM tip %s/config/cm_tibero1.tip does not exist: tbcm -b could not start '
+                                       'the CM cm_tibero1 either' % tb_home)
+    assert exc.value.result['changed'] is False
     fake.assert_all_used()
 
 
 def test_cm_id_with_state_stopped_is_refused_before_any_command(tb_home):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, state='stopped'), FakeRunCommand([]))
-    assert exc.value.result['msg'] == 'cm_id is set only with state=started (the CM reads its tip at tbcm -b)'
+    assert exc.value.result['msg'] == ('cm_id and remove_cm_id go with state=started or restarted (the CM reads its '
+                                       'tip at tbcm -b)')
+
+
+def _stop_step(tb_home, effect=None):
+    return Step([_bin(tb_home, 'tbcm'), '-d'], out='CM DOWN SUCCESS!\n', effect=effect)
+
+
+def test_restarted_stops_edits_the_tip_while_the_cm_is_down_then_starts(tb_home):
+    original = _tip(tb_home, read_fixture('cm_tibero1.tip'))
+    tips = []
+    fake = FakeRunCommand([
+        _show(tb_home, SHOW_DB_DOWN),
+        _stop_step(tb_home, effect=lambda: tips.append(('-d', _tip(tb_home)))),
+        _show(tb_home, rc=1),
+        Step(_start(tb_home), out=TBCM_B_OUT, effect=lambda: tips.append(('-b', _tip(tb_home)))),
+        _show(tb_home, SHOW_DB_DOWN),
+    ])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=1, state='restarted'), fake, diff=True)
+    fake.assert_all_used()
+    assert tips[0] == ('-d', original) and tips[1][0] == '-b' and 'CM_ID=1' in tips[1][1].splitlines()
+    assert (result['changed'], result['state']) == (True, 'started')
+    assert result['commands'] == [[_bin(tb_home, 'tbcm'), '-d'], _start(tb_home)]
+    assert result['diff'][0] == dict(before=dict(state='started'), after=dict(state='started', restarted=True))
+    assert result['tip']['backup_file']
+
+
+def test_restarted_on_a_stopped_cm_only_edits_the_tip_and_starts(tb_home):
+    # An interrupted run left the node after tbcm -d: the rerun does not run it again.
+    _tip(tb_home, 'CM_ID=1\n' + read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, rc=1), Step(_start(tb_home), out=TBCM_B_OUT), _show(tb_home, SHOW_DB_DOWN)])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=1, state='restarted'), fake)
+    fake.assert_all_used()
+    assert (result['changed'], result['commands'], result['tip']['changed']) == (True, [_start(tb_home)], False)
+
+
+def test_restarted_is_refused_while_the_db_is_up_and_touches_nothing(tb_home):
+    original = _tip(tb_home, read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_UP)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, state='restarted'), fake)
+    assert 'tbcm -d would take them down ABNORMAL' in exc.value.result['msg']
+    assert exc.value.result['commands'] == [] and _tip(tb_home) == original
+
+
+def test_restarted_in_check_mode_plans_both_commands_and_the_tip(tb_home):
+    # The restart sequence in check mode: tbdown was only planned, so the DB is still up (force).
+    original = _tip(tb_home, read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_UP)])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, state='restarted', force=True), fake,
+                        check_mode=True, diff=True)
+    assert (result['changed'], result['commands']) == (True, [[_bin(tb_home, 'tbcm'), '-d'], _start(tb_home)])
+    assert '\nCM_ID=0\n' in result['diff'][1]['after'] and _tip(tb_home) == original
+
+
+def test_remove_cm_id_takes_it_out_of_the_tip_with_a_backup(tb_home):
+    with_id = _tip(tb_home, 'CM_ID=1\n' + read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_DOWN), _stop_step(tb_home), _show(tb_home, rc=1),
+                           Step(_start(tb_home), out=TBCM_B_OUT), _show(tb_home, SHOW_DB_DOWN)])
+    result = run_module(tibero_cm_service.main, _args(tb_home, remove_cm_id=True, state='restarted'), fake)
+    fake.assert_all_used()
+    assert 'CM_ID' not in _tip(tb_home) and _tip(tb_home) == read_fixture('cm_tibero1.tip')
+    with open(result['tip']['backup_file']) as handle:
+        assert handle.read() == with_id
+
+
+def test_a_cm_that_does_not_stop_fails_the_restart_before_the_tip(tb_home):
+    original = _tip(tb_home, read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, SHOW_DB_DOWN), _stop_step(tb_home), _show(tb_home, SHOW_DB_DOWN)])
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, state='restarted', wait_timeout=0), fake)
+    assert 'cmrctl show still finds the CM started' in exc.value.result['msg']
+    assert _tip(tb_home) == original
+
+
+def test_cm_id_and_remove_cm_id_exclude_each_other(tb_home):
+    with pytest.raises(AnsibleFailJson) as exc:
+        run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, remove_cm_id=True, state='restarted'),
+                   FakeRunCommand([]))
+    assert 'mutually exclusive' in exc.value.result['msg']
