@@ -459,6 +459,26 @@ def write_file(path, text, mode):
     replace_file(path, text, lambda tmp: (os.chmod(tmp, mode), os.rename(tmp, path)))
 
 
+STATE_FILE_LIMIT = 65536
+
+
+def read_state_file(path):
+    """A small state file of a run written by write_state_file: its text, or None when it does not exist. One
+    that cannot be read or is over STATE_FILE_LIMIT bytes (not a file of this collection) raises KvFileError;
+    bytes that are not UTF-8 are replaced, never an error."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read(STATE_FILE_LIMIT + 1)
+    except (IOError, OSError) as exc:
+        raise KvFileError('cannot read the state file %s: %s' % (path, exc.strerror or exc))
+    if len(data) > STATE_FILE_LIMIT:
+        raise KvFileError('the state file %s is over %d bytes: not a file of this collection'
+                          % (path, STATE_FILE_LIMIT))
+    return data.decode('utf-8', 'replace')
+
+
 def write_state_file(path, text):
     """A small state file of a run (a restart marker, an install or retry_cnt record): its directory created
     (0755) when missing, the file replaced whole (write_file), mode 0644."""

@@ -124,15 +124,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.tibero.cm.plugins.module_utils import day2
-from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, write_state_file
-
-
-def read_text(path):
-    """The file's text, or None when it does not exist."""
-    if not os.path.lexists(path):
-        return None
-    with open(path) as handle:
-        return handle.read()
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, read_state_file, write_state_file
 
 
 def main():
@@ -150,9 +142,9 @@ def main():
     params = module.params
     marker = params['marker']
     try:
-        before = read_text(marker)
-        record = read_text(params['record'])
-    except (IOError, OSError) as exc:
+        before = read_state_file(marker)
+        record = read_state_file(params['record'])
+    except KvFileError as exc:
         module.fail_json(msg='cannot read the agent restart marker or the retry_cnt record: %s' % exc, commands=[])
     pending = before is not None
     decided = day2.agent_restart(params['node'], params['resources'], params['cfg_changed'], pending,

@@ -277,10 +277,13 @@ def main():
         force=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=30),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[('cm_id', 'remove_cm_id')])
-    problem = tc.env_problem(module.params['daemon_env'])
-    if (module.params['cm_id'] is not None or module.params['remove_cm_id']) and module.params['state'] == 'stopped':
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    problem = tc.env_problem(params['daemon_env'])
+    # Not AnsibleModule's mutually_exclusive: that counts remove_cm_id=false as given.
+    if params['cm_id'] is not None and params['remove_cm_id']:
+        problem = problem or 'cm_id and remove_cm_id=true exclude each other: set CM_ID or remove it'
+    if (params['cm_id'] is not None or params['remove_cm_id']) and params['state'] == 'stopped':
         problem = problem or 'cm_id and remove_cm_id go with state=started or restarted (the CM reads its tip at tbcm -b)'
     tc.run_module(module, CMService, problem)
 

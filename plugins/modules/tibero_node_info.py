@@ -173,6 +173,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import node_state
 from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
+from ansible_collections.tibero.cm.plugins.module_utils.kvfile import KvFileError, read_state_file
 from ansible_collections.tibero.cm.plugins.module_utils.runner import CommandFailed
 
 
@@ -227,9 +228,6 @@ def main():
                                           params['expect']))
 
 
-STATE_FILE_LIMIT = 65536
-
-
 def missing_paths(paths):
     """The paths that do not exist; one that cannot be looked at (EACCES on a directory) is not called missing."""
     missing = []
@@ -244,21 +242,10 @@ def missing_paths(paths):
 
 def read_state_files(module, paths):
     """{path: text, or None when absent}; a file that exists but cannot be read (or is too big) fails."""
-    files = {}
-    for path in paths:
-        if not os.path.lexists(path):
-            files[path] = None
-            continue
-        try:
-            with open(path, 'rb') as handle:
-                data = handle.read(STATE_FILE_LIMIT + 1)
-        except (IOError, OSError) as exc:
-            module.fail_json(msg='cannot read the state file %s: %s' % (path, exc.strerror or exc), commands=[])
-        if len(data) > STATE_FILE_LIMIT:
-            module.fail_json(msg='the state file %s is over %d bytes: not a file of this collection'
-                             % (path, STATE_FILE_LIMIT), commands=[])
-        files[path] = data.decode('utf-8', 'replace')
-    return files
+    try:
+        return dict((path, read_state_file(path)) for path in paths)
+    except KvFileError as exc:
+        module.fail_json(msg=str(exc), commands=[])
 
 
 def observer_info(module, runner, cmrctl, tools_missing):

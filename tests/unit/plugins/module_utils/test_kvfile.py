@@ -337,3 +337,20 @@ def test_uncomment_does_not_apply_when_the_key_is_set():
     model = KvFile('#A=1\nA=2\n')
     model.set('A', '3', uncomment=True)
     assert model.render() == '#A=1\nA=3\n'
+
+
+def test_read_state_file_absent_text_replaced_bytes_and_its_bound(tmp_path):
+    path = str(tmp_path / 'marker')
+    assert kvfile.read_state_file(path) is None
+    with open(path, 'wb') as handle:
+        handle.write(b'3\n\xff')
+    assert kvfile.read_state_file(path) == u'3\n\ufffd'
+    with open(path, 'wb') as handle:
+        handle.write(b'x' * (kvfile.STATE_FILE_LIMIT + 1))
+    with pytest.raises(kvfile.KvFileError) as exc:
+        kvfile.read_state_file(path)
+    assert 'is over %d bytes' % kvfile.STATE_FILE_LIMIT in str(exc.value)
+    os.symlink(str(tmp_path / 'nowhere'), str(tmp_path / 'dangling'))
+    with pytest.raises(kvfile.KvFileError) as exc:  # exists as a link, cannot be opened
+        kvfile.read_state_file(str(tmp_path / 'dangling'))
+    assert 'cannot read the state file' in str(exc.value)

@@ -147,3 +147,17 @@ def test_the_preflight_reading_decides_as_the_module_does(paths, marker, record,
     assert read['marker_action'] == result['marker']['action']
     # Without the files in the reading (another playbook's node_info), the module has to run.
     assert agent_restart_read(dict(resources=rows), NODE1, paths['state'], cfg_changed, cm_restart)['known'] is False
+
+
+def test_a_marker_that_is_not_utf8_is_read_and_one_too_big_fails_naming_it(paths):
+    # The same reader as tibero_node_info's state_files (kvfile.read_state_file): never a UnicodeDecodeError.
+    _write(paths['marker'], '')
+    with open(paths['marker'], 'wb') as handle:
+        handle.write(b'\xff\xfe pending\n')
+    result = _run(paths)
+    assert result['marker']['pending'] is True
+    with open(paths['record'], 'w') as handle:
+        handle.write('x' * 65537)
+    with pytest.raises(AnsibleFailJson) as exc:
+        _run(paths)
+    assert 'is over 65536 bytes' in exc.value.result['msg'] and paths['record'] in exc.value.result['msg']

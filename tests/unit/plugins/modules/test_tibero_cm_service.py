@@ -310,8 +310,14 @@ def test_a_cm_that_does_not_stop_fails_the_restart_before_the_tip(tb_home):
     assert _tip(tb_home) == original
 
 
-def test_cm_id_and_remove_cm_id_exclude_each_other(tb_home):
+def test_cm_id_and_remove_cm_id_exclude_each_other_but_remove_false_goes_with_cm_id(tb_home):
     with pytest.raises(AnsibleFailJson) as exc:
         run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, remove_cm_id=True, state='restarted'),
                    FakeRunCommand([]))
-    assert 'mutually exclusive' in exc.value.result['msg']
+    assert exc.value.result['msg'] == 'cm_id and remove_cm_id=true exclude each other: set CM_ID or remove it'
+    assert exc.value.result['commands'] == []
+    # What the role passes: cm_id with remove_cm_id false.
+    _tip(tb_home, 'CM_ID=0\n' + read_fixture('cm_tibero1.tip'))
+    fake = FakeRunCommand([_show(tb_home, rc=1), Step(_start(tb_home), out=TBCM_B_OUT), _show(tb_home, SHOW_DB_DOWN)])
+    result = run_module(tibero_cm_service.main, _args(tb_home, cm_id=0, remove_cm_id=False, state='restarted'), fake)
+    assert (result['changed'], result['tip']['changed']) == (True, False)

@@ -14,6 +14,7 @@ import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.tibero.cm.plugins.module_utils import kvfile
 from ansible_collections.tibero.cm.plugins.modules import tibero_node_info
 from ansible_collections.tibero.cm.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, FakeRunCommand, Step, make_tb_home, read_fixture, run_module)
@@ -132,7 +133,7 @@ def test_state_files_are_read_back_absent_as_null_and_an_unreadable_one_fails(tb
     assert run_module(tibero_node_info.main, _args(tb_home, tmp_path),
                       FakeRunCommand([show]))['state_files'] == {}
     with open(big, 'w') as handle:
-        handle.write('x' * (tibero_node_info.STATE_FILE_LIMIT + 1))
+        handle.write('x' * (kvfile.STATE_FILE_LIMIT + 1))
     os.chmod(record, 0)
     for path, words in ((big, 'is over 65536 bytes'), (record, 'cannot read the state file')):
         if path == record and os.geteuid() == 0:
