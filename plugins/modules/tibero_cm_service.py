@@ -131,14 +131,15 @@ commands:
             "SHELL=/bin/bash", "TB_HOME=/home/tibero/tibero7", "TB_SID=tibero1", "USER=tibero",
             "/home/tibero/tibero7/bin/tbcm", "-b"]]
 state:
-  description: The CM's state after the run (predicted in check mode), V(started) or V(stopped) (V(started) after a restart).
+  description: The CM's state after the run (predicted in check mode), V(started) or V(stopped) (V(started) after a
+    restart).
   returned: always
   type: str
   sample: started
 tip:
   description:
-    - With O(cm_id) or O(remove_cm_id), the CM tip's edit as M(tibero.cm.tip_param) returns it - C(path), C(changed), C(changes),
-      C(params), C(backup_file) when a backup was made; null without either.
+    - With O(cm_id) or O(remove_cm_id), the CM tip's edit as M(tibero.cm.tip_param) returns it - C(path),
+      C(changed), C(changes), C(params), C(backup_file) when a backup was made; null without either.
   returned: always
   type: dict
   sample: {"path": "/home/tibero/tibero7/config/cm_tibero1.tip", "changed": true,
@@ -284,7 +285,8 @@ def main():
     if params['cm_id'] is not None and params['remove_cm_id']:
         problem = problem or 'cm_id and remove_cm_id=true exclude each other: set CM_ID or remove it'
     if (params['cm_id'] is not None or params['remove_cm_id']) and params['state'] == 'stopped':
-        problem = problem or 'cm_id and remove_cm_id go with state=started or restarted (the CM reads its tip at tbcm -b)'
+        problem = problem or ('cm_id and remove_cm_id go with state=started or restarted (the CM reads its tip at '
+                              'tbcm -b)')
     tc.run_module(module, CMService, problem)
 
 

@@ -10,12 +10,13 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: tibero_node_info
-short_description: Read one Tibero node's live state for a rollout - CM resources, CM tip, restart marker
+short_description: Read one Tibero node's live state for a rollout - vendor tools, CM resources, CM tip, restart marker
 version_added: 0.2.0
 description:
-  - In one call, reads what the preflight checks and the C(CM_ID) rollout need on a DB node - the CM's
-    C(cmrctl show all), the CM tip (and whether setting O(cm_id) at its top would change it) and the marker an
-    interrupted restart leaves - and returns the problems that must stop a run before any change.
+  - In one call, reads what the preflight checks and the C(CM_ID) rollout need on a DB node - which of the vendor
+    tools exist (O(tools)), the CM's C(cmrctl show all), the CM tip (and whether setting O(cm_id) at its top would
+    change it) and the marker an interrupted restart leaves - and returns the problems that must stop a run before
+    any change.
   - Read-only; never reports a change and runs in check mode too. A CM that does not answer, or a tip that
     cannot be read, is a problem in RV(problems), not a task failure, so that every node's problems are
     reported together.
