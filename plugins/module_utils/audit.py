@@ -22,6 +22,7 @@ from ansible_collections.tibero.cm.plugins.module_utils import afo_plan
 from ansible_collections.tibero.cm.plugins.module_utils import agent_script
 from ansible_collections.tibero.cm.plugins.module_utils import cmrctl_show as cs
 from ansible_collections.tibero.cm.plugins.module_utils import kvfile
+from ansible_collections.tibero.cm.plugins.module_utils import tibero_common as tc
 
 KINDS = {
     'unread': 'a reader could not answer (CM, prs_adm or observer down, file unreadable)',
@@ -63,24 +64,20 @@ def _text(value):
 # paths
 
 
-def tip_path(tb_home, sid):
-    return os.path.join(tb_home, 'config', '%s.tip' % sid)
-
-
 def node_files(model, host, tb_home, prs_home):
     """The files the audit reads on ``host`` ({role: path}): ProSync node and/or TSC DB node."""
     files = {}
     node = (model.get('by_host') or {}).get(host)
     if node:
-        files['cm_tip'] = tip_path(tb_home, node['cm_sid'])
+        files['cm_tip'] = tc.tip_path(tb_home, node['cm_sid'])
         if node.get('agent'):
             files['install_agent_cfg'] = os.path.join(prs_home, 'install', 'prs_install_agent.cfg')
             files['script'] = node['agent']['script']
             files['agent_cfg'] = os.path.join(prs_home, 'config', 'prs_agent_%s.cfg' % node['agent']['id'])
     tsc_node = ((model.get('tsc') or {}).get('by_host') or {}).get(host)
     if tsc_node and tsc_node.get('role') in ('primary', 'standby'):
-        files['cm_tip'] = tip_path(tb_home, tsc_node['cm_sid'])
-        files['db_tip'] = tip_path(tb_home, tsc_node['tb_sid'])
+        files['cm_tip'] = tc.tip_path(tb_home, tsc_node['cm_sid'])
+        files['db_tip'] = tc.tip_path(tb_home, tsc_node['tb_sid'])
     return files
 
 

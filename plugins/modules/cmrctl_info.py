@@ -112,7 +112,6 @@ commands:
   sample: []
 '''
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -141,7 +140,7 @@ def read_tip(tb_home, cm_sid):
     if not tb_home or not cm_sid:
         return ''
     try:
-        with open(os.path.join(tb_home, 'config', '%s.tip' % cm_sid)) as handle:
+        with open(tc.tip_path(tb_home, cm_sid)) as handle:
             return handle.read()
     except (IOError, OSError):
         return ''

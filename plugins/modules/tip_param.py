@@ -223,11 +223,10 @@ diff:
   type: dict
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import resource_name_problem
+from ansible_collections.tibero.cm.plugins.module_utils.tibero_common import tip_path as tip_file
 from ansible_collections.tibero.cm.plugins.module_utils.kvfile import (
     KvFileError, edit_argument_spec, edit_file, parse_insert, wanted_from_params, write_state_file)
 
@@ -241,7 +240,7 @@ def tip_path(params):
     problem = resource_name_problem(params, 'sid', what='a CM or DB SID')  # a file name: no '/' or '..'
     if problem:
         raise KvFileError(problem)
-    return os.path.join(params['tb_home'], 'config', '%s.tip' % params['sid'])
+    return tip_file(params['tb_home'], params['sid'])
 
 
 def write_marker(path, content):
